@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Shared settings for the harness scripts. Sourced, never executed.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${VENV:-$REPO/.venv}"
+CACHE="${CACHE:-$REPO/.cache}"
+ANSIBLE_WHEEL_VERSION="${ANSIBLE_WHEEL_VERSION:-14.5.0}"
+# Debian release of the systemd base image used by Molecule and the lab.
+DEBIAN_RELEASE="${DEBIAN_RELEASE:-bookworm}"
+declare -A _DEBIAN_NUMBER=([bookworm]=12 [trixie]=13)
+LOCAL_IMAGE="datamesh/systemd-debian:${_DEBIAN_NUMBER[$DEBIAN_RELEASE]:-$DEBIAN_RELEASE}"
+# A published systemd image can replace the locally built one on connected machines.
+export MOLECULE_IMAGE="${MOLECULE_IMAGE:-$LOCAL_IMAGE}"
+export ANSIBLE_COLLECTIONS_PATH="$VENV/collections"
+export PATH="$VENV/bin:$PATH"
+export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-0}"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Installs Debian packages the harness needs (CI machines are Debian, root).
+apt_install() {
+  command -v apt-get >/dev/null || die "need $* but apt-get is not available; install it by hand"
+  log "installing $* from Debian"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Molecule scenarios of the collection (molecule/<name>/molecule.yml), sorted.
+molecule_scenarios() {
+  local f
+  for f in "$REPO"/molecule/*/molecule.yml; do
+    [ -f "$f" ] && basename "$(dirname "$f")"
+  done
+  return 0
+}
+
+# Whether Molecule scenario $1 can run on this machine. Convention (documented in
+# tests/harness/run.sh): an optional executable molecule/<name>/requires exits non-zero
+# and prints the reason when the scenario cannot run here.
+# Returns 0 = runnable; 1 = cannot run here (reason on stdout); 2 = the check itself is broken.
+scenario_requires() {
+  local req="$REPO/molecule/$1/requires" out rc=0
+  [ -e "$req" ] || return 0
+  [ -x "$req" ] || { echo "molecule/$1/requires is not executable (chmod +x it)"; return 2; }
+  out="$(cd "$REPO" && MOLECULE_SCENARIO_NAME="$1" "$req" </dev/null 2>&1)" || rc=$?
+  [ "$rc" -eq 0 ] && return 0
+  out="$(printf '%s\n' "$out" | sed -n '/[^[:space:]]/{p;q}')"
+  echo "${out:-molecule/$1/requires exited $rc without printing a reason}"
+  return 1
+}
