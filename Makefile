@@ -1,0 +1,53 @@
+# datamesh.platform — developer and CI entry points. Thin wrappers over tests/harness/*.sh;
+# read tests/harness/run.sh for what each test stage does and how scenarios are skipped.
+#
+#   make test                   everything (what CI runs): lint sanity units roles build molecule
+#   make molecule SCENARIO=a,b  only these Molecule scenarios
+#   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
+#   make lab / make lab-destroy        the local lab (playbooks/lab.yml) with site.yml on it
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+HARNESS := tests/harness
+# Tool chain on PATH, ANSIBLE_COLLECTIONS_PATH, MOLECULE_IMAGE, ... for recipes that run Ansible.
+ENV := source $(HARNESS)/lib.sh &&
+# The lab's site playbook; whichever of these exists.
+SITE_PLAYBOOK ?= $(firstword $(wildcard site.yml playbooks/site.yml) playbooks/site.yml)
+
+.PHONY: help test lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+	@echo "targets: test lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean"
+
+test:
+	$(HARNESS)/run.sh
+
+lint sanity units roles build molecule:
+	$(HARNESS)/run.sh $@
+
+setup:
+	$(HARNESS)/bootstrap.sh
+	$(HARNESS)/docker.sh
+
+image:
+	$(HARNESS)/docker.sh --rebuild
+
+lab: setup
+	$(ENV) ansible-playbook playbooks/lab.yml
+	$(ENV) ansible-playbook -i inventory/lab $(SITE_PLAYBOOK)
+
+lab-destroy:
+	$(HARNESS)/bootstrap.sh
+	$(ENV) ansible-playbook playbooks/lab.yml -e lab_state=absent
+
+bench:
+	benchmark/bench.sh
+
+# Outputs of the harness; keeps .venv, the downloaded ansible wheel and the Docker image.
+clean:
+	rm -rf .cache/ansible-test .cache/dist .cache/logs .cache/pythons .cache/summary.txt tests/output .ansible
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# Everything the harness created in the checkout, the tool chain included.
+distclean: clean
+	rm -rf .venv .cache

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# The test suite of datamesh.platform; `make test` (and so CI) runs it with no arguments.
+#
+#   tests/harness/run.sh [stage...]
+#     lint      yamllint . and ansible-lint (profile production, offline)
+#     sanity    ansible-test sanity: controller tests on Python 3.12, compile/import of
+#               modules and module_utils on every target Python in SANITY_TARGET_PYTHONS
+#     units     ansible-test units --venv --python 3.12 (tests/unit)
+#     roles     pytest tests/roles (roles' preflight against bad input, localhost, check mode)
+#     build     ansible-galaxy collection build, then an offline install of the tarball
+#     molecule  every scenario in molecule/, or only SCENARIO=name[,name...]
+#   No stage given = all of them, in this order.
+#
+# Every step ends PASS, FAIL or SKIP (with the reason) and its duration. The summary is printed
+# at the end and written to .cache/summary.txt; each step's output is in .cache/logs/<step>.log
+# and the tail of a failed step's log is printed. A failed step does not stop the others. Exit
+# status: 0 when nothing failed (skips are not failures), 1 otherwise.
+#
+# Scenarios that cannot run on this machine (e.g. their upstream artifacts are unreachable):
+#   give the scenario an executable molecule/<name>/requires. The harness runs it from the repo
+#   root, with this harness's environment and MOLECULE_SCENARIO_NAME set, before the scenario:
+#     exit 0     -> the scenario runs;
+#     exit != 0  -> the scenario is reported SKIP, and the first line the script printed is the
+#                   reason shown in the summary. Say what is missing and how to provide it, e.g.
+#                   "needs trino-server-476.tar.gz in the artifact cache (datamesh_artifact_cache_dir)
+#                   or DATAMESH_ARTIFACT_MIRROR".
+#   A requires file that is not executable makes the scenario FAIL, so a skip is never silent and
+#   never accidental. The check must look at local state only (files, variables, images): tests
+#   send no traffic beyond loopback and their own containers. No requires file = always runs.
+#
+# Environment: SCENARIO=a,b (molecule stage only these), DEBIAN_RELEASE=bookworm|trixie,
+# MOLECULE_IMAGE (published image instead of the local one), MOLECULE_TIMEOUT (seconds per
+# scenario, default 1800), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
+# VERBOSE=1 (stream step output to the terminal as well), TAIL_LINES (default 60).
+source "$(dirname "$0")/lib.sh"
+
+ALL_STAGES=(lint sanity units roles build molecule)
+LOGS="$CACHE/logs"
+SUMMARY="$CACHE/summary.txt"
+ATEST_ROOT="$CACHE/ansible-test"
+ATEST_DIR="$ATEST_ROOT/ansible_collections/datamesh/platform"
+CONTROLLER_PYTHON=3.12
+SANITY_TARGET_PYTHONS="${SANITY_TARGET_PYTHONS:-3.9 3.10 3.11 3.12 3.13}"
+MOLECULE_TIMEOUT="${MOLECULE_TIMEOUT:-1800}"
+TAIL_LINES="${TAIL_LINES:-60}"
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
+for s in "${stages[@]}"; do
+  [[ " ${ALL_STAGES[*]} " == *" $s "* ]] || die "unknown stage '$s' (stages: ${ALL_STAGES[*]})"
+done
+selected() { [[ " ${stages[*]} " == *" $1 "* ]]; }
+
+# ---------------------------------------------------------------- results
+R_NAME=(); R_STATUS=(); R_SECS=(); R_NOTE=()
+STARTED=$SECONDS
+record() { R_NAME+=("$1"); R_STATUS+=("$2"); R_SECS+=("$3"); R_NOTE+=("${4:-}"); }
+skip() { log "$1: SKIP ($2)"; record "$1" SKIP 0 "$2"; }
+fmt_secs() { if [ "$1" -ge 60 ]; then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); else printf '%ds' "$1"; fi; }
+
+summary() {
+  local i pass=0 fail=0 skipped=0
+  for i in "${R_STATUS[@]}"; do
+    case "$i" in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; SKIP) skipped=$((skipped + 1)) ;; esac
+  done
+  {
+    printf '\ndatamesh.platform tests, %s, %s, image %s\n' "$(date '+%Y-%m-%d %H:%M')" "$HOSTNAME" "$MOLECULE_IMAGE"
+    printf '%-34s %-6s %8s  %s\n' STEP RESULT TIME NOTE
+    for i in "${!R_NAME[@]}"; do
+      printf '%-34s %-6s %8s  %s\n' "${R_NAME[$i]}" "${R_STATUS[$i]}" "$(fmt_secs "${R_SECS[$i]}")" "${R_NOTE[$i]}"
+    done
+    printf '%d passed, %d failed, %d skipped in %s\n' "$pass" "$fail" "$skipped" "$(fmt_secs $((SECONDS - STARTED)))"
+  } | tee "$SUMMARY"
+  [ "$fail" -eq 0 ]
+}
+
+# run_step NAME [--note TEXT] CMD...: runs CMD (errexit on) with its output in .cache/logs/NAME.log.
+run_step() {
+  local name="$1" note="" rc start logf
+  shift
+  if [ "$1" = --note ]; then note="$2"; shift 2; fi
+  logf="$LOGS/${name//[:\/]/-}.log"
+  start=$SECONDS
+  log "$name (log: ${logf#"$REPO"/})"
+  set +e
+  if [ "${VERBOSE:-0}" = 1 ]; then
+    (set -e; "$@") 2>&1 | tee "$logf"
+    rc=${PIPESTATUS[0]}
+  else
+    (set -e; "$@") >"$logf" 2>&1
+    rc=$?
+  fi
+  set -e
+  # pytest-based steps: put pytest's own result line (e.g. "8 passed") into the note.
+  local counts
+  counts="$(tail -n 30 "$logf" | sed -nE 's/^=+ (.*(passed|failed|error).*) in [0-9.]+s.*$/\1/p' | tail -n 1)"
+  [ -z "$counts" ] || note="${note:+$note; }$counts"
+  if [ "$rc" -eq 0 ]; then
+    log "$name: PASS ($(fmt_secs $((SECONDS - start))))"
+    record "$name" PASS $((SECONDS - start)) "$note"
+    return 0
+  fi
+  [ "$rc" -eq 124 ] && note="timed out; ${note}"
+  log "$name: FAIL (exit $rc), last $TAIL_LINES lines of ${logf#"$REPO"/}:"
+  tail -n "$TAIL_LINES" "$logf" >&2
+  record "$name" FAIL $((SECONDS - start)) "${note:+$note; }log: ${logf#"$REPO"/}"
+  return 1
+}
+
+# ---------------------------------------------------------------- ansible-test
+# ansible-test wants the collection at a real .../ansible_collections/datamesh/platform and
+# takes its file list from git. The copy holds exactly the files git would list (tracked plus
+# untracked-not-ignored, minus deleted) and gets its own empty git repository, otherwise
+# ansible-test walks up to this checkout's .git, where .cache/ is ignored, and finds nothing.
+ATEST_TREE_READY=0
+prepare_ansible_test_tree() {
+  [ "$ATEST_TREE_READY" = 0 ] || return 0 # fresh once per run, shared by sanity and units
+  ATEST_TREE_READY=1
+  rm -rf "$ATEST_ROOT"
+  mkdir -p "$ATEST_DIR"
+  git -C "$REPO" ls-files -z -co --exclude-standard \
+    | (cd "$REPO" && while IFS= read -r -d '' f; do
+        if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\0' "$f"; fi
+      done) \
+    | tar -C "$REPO" --null --no-recursion -T - -cf - | tar -C "$ATEST_DIR" -xf -
+  git -C "$ATEST_DIR" init -q
+  # Collections this one depends on, beside it, where ansible-test looks for them.
+  local site c
+  site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  while read -r c; do
+    c="${c%%#*}"; c="${c// /}"
+    [ -n "$c" ] || continue
+    mkdir -p "$ATEST_ROOT/ansible_collections/${c%%.*}"
+    ln -sfn "$site/ansible_collections/${c//./\/}" "$ATEST_ROOT/ansible_collections/${c//./\/}"
+  done <"$REPO/tests/harness/collections.txt"
+}
+
+# A real interpreter for Python X.Y (pyenv shims only answer for the active version).
+python_path() {
+  local c
+  for c in "$(command -v "python$1" 2>/dev/null)" "$HOME"/.pyenv/versions/"$1".*/bin/python"$1" "/usr/bin/python$1"; do
+    [ -n "$c" ] && [ -x "$c" ] || continue
+    if "$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$1'.split('.'))))" 2>/dev/null; then
+      readlink -f "$c"; return 0
+    fi
+  done
+  return 1
+}
+
+sanity_stage() {
+  local v p targets=() tested=() missing=() pydir="$CACHE/pythons"
+  command -v shellcheck >/dev/null || (apt_install shellcheck) >/dev/null 2>&1 || true
+  rm -rf "$pydir"; mkdir -p "$pydir"
+  for v in $SANITY_TARGET_PYTHONS; do
+    if p="$(python_path "$v")"; then
+      # ansible-test looks target interpreters up by name on PATH for its venvs.
+      ln -s "$p" "$pydir/python$v"
+      targets+=(--target-python "$v@$pydir/python$v")
+      tested+=("$v")
+    else
+      missing+=("$v")
+    fi
+  done
+  local note="targets: ${tested[*]}"
+  [ ${#missing[@]} -eq 0 ] || note+="; NOT TESTED (no interpreter): ${missing[*]}"
+  command -v shellcheck >/dev/null || note+="; no shellcheck: shell scripts not checked"
+  prepare_ansible_test_tree
+  run_step sanity --note "$note" ansible_test sanity --color no \
+    --controller "origin:python=$CONTROLLER_PYTHON@$VENV/bin/python" "${targets[@]}" || true
+}
+
+units_stage() {
+  if [ -z "$(find "$REPO/tests/unit" -name 'test_*.py' -print -quit 2>/dev/null)" ]; then
+    skip units "no unit tests yet"; return 0
+  fi
+  prepare_ansible_test_tree
+  run_step units ansible_test units --color no --venv --python "$CONTROLLER_PYTHON" || true
+}
+
+ansible_test() {
+  cd "$ATEST_DIR"
+  # Only the collection tree beside the copy; not the venv's link back to this checkout.
+  unset ANSIBLE_COLLECTIONS_PATH
+  PATH="$CACHE/pythons:$PATH" ansible-test "$@"
+}
+
+# ---------------------------------------------------------------- the other stages
+lint_stage() {
+  run_step yamllint yamllint . || true
+  run_step ansible-lint ansible-lint || true
+}
+
+roles_stage() {
+  if [ -z "$(find "$REPO/tests/roles" -name 'test_*.py' -print -quit 2>/dev/null)" ]; then
+    skip roles "no role tests yet"; return 0
+  fi
+  run_step roles roles_pytest || true
+}
+
+roles_pytest() {
+  cd "$REPO"
+  python -m pytest -p no:cacheprovider -ra tests/roles
+}
+
+build_collection() {
+  local dist="$CACHE/dist" tmp tarball bad
+  rm -rf "$dist"
+  ansible-galaxy collection build --force --output-path "$dist" "$REPO"
+  tarball="$(ls "$dist"/datamesh-platform-*.tar.gz)"
+  bad="$(tar -tzf "$tarball" | grep -E '^(\./)?(molecule|tests|\.ci|benchmark|\.cache|\.venv|\.git)(/|$)|/credentials(/|$)' || true)"
+  [ -z "$bad" ] || { printf 'ERROR: the tarball carries files that must stay out of it:\n%s\n' "$bad"; return 1; }
+  tmp="$(mktemp -d)"
+  ansible-galaxy collection install --offline --no-deps -p "$tmp" "$tarball"
+  ANSIBLE_COLLECTIONS_PATH="$tmp" ansible-galaxy collection verify --offline datamesh.platform
+  rm -rf "$tmp"
+  echo "built and installed offline: ${tarball#"$REPO"/} ($(du -h "$tarball" | cut -f1), $(tar -tzf "$tarball" | wc -l) entries)"
+}
+
+build_stage() {
+  run_step build build_collection || true
+}
+
+molecule_scenario() {
+  local rc=0
+  timeout -k 60 "$MOLECULE_TIMEOUT" molecule test -s "$1" || rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "==> timed out after ${MOLECULE_TIMEOUT}s; destroying $1"
+    molecule destroy -s "$1" || true
+    return 124
+  fi
+  return "$rc"
+}
+
+molecule_stage() {
+  local all want=() s reason rc
+  mapfile -t all < <(molecule_scenarios)
+  if [ -n "${SCENARIO:-}" ]; then
+    IFS=, read -r -a want <<<"$SCENARIO"
+  else
+    want=("${all[@]}")
+  fi
+  if [ ${#want[@]} -eq 0 ]; then skip molecule "no scenarios in molecule/ yet"; return 0; fi
+  if ! run_step docker "$REPO/tests/harness/docker.sh"; then
+    for s in "${want[@]}"; do record "molecule:$s" FAIL 0 "not run: no Docker engine or image (see docker step)"; done
+    return 0
+  fi
+  for s in "${want[@]}"; do
+    if [[ " ${all[*]} " != *" $s "* ]]; then
+      record "molecule:$s" FAIL 0 "no such scenario (have: ${all[*]})"; continue
+    fi
+    rc=0; reason="$(scenario_requires "$s")" || rc=$?
+    case "$rc" in
+      0) run_step "molecule:$s" molecule_scenario "$s" || true ;;
+      1) skip "molecule:$s" "$reason" ;;
+      *) record "molecule:$s" FAIL 0 "$reason" ;;
+    esac
+  done
+}
+
+# ---------------------------------------------------------------- main
+mkdir -p "$LOGS"
+rm -f "$SUMMARY"
+if run_step bootstrap "$REPO/tests/harness/bootstrap.sh"; then
+  for s in "${stages[@]}"; do "${s}_stage"; done
+fi
+summary
