@@ -10,8 +10,6 @@ SHELL := /bin/bash
 HARNESS := tests/harness
 # Tool chain on PATH, ANSIBLE_COLLECTIONS_PATH, MOLECULE_IMAGE, ... for recipes that run Ansible.
 ENV := source $(HARNESS)/lib.sh &&
-# The lab's site playbook; whichever of these exists.
-SITE_PLAYBOOK ?= $(firstword $(wildcard site.yml playbooks/site.yml) playbooks/site.yml)
 
 .PHONY: help test lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean
 
@@ -33,12 +31,12 @@ image:
 	$(HARNESS)/docker.sh --rebuild
 
 lab: setup
-	$(ENV) ansible-playbook playbooks/lab.yml
-	$(ENV) ansible-playbook -i inventory/lab $(SITE_PLAYBOOK)
+	$(ENV) ansible-playbook -i inventory/lab playbooks/lab.yml
+	$(ENV) ansible-playbook -i inventory/lab site.yml
 
 lab-destroy:
 	$(HARNESS)/bootstrap.sh
-	$(ENV) ansible-playbook playbooks/lab.yml -e lab_state=absent
+	$(ENV) ansible-playbook -i inventory/lab playbooks/lab.yml -e lab_state=absent
 
 bench:
 	benchmark/bench.sh

@@ -2,6 +2,7 @@
 # Creates .venv with the pinned tool chain and makes the collections available
 # without Galaxy: third-party ones from the `ansible` wheel, this one by a link.
 # Re-running is cheap: each step is skipped when its result is already there.
+# shellcheck source=tests/harness/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 stamp="$VENV/.requirements.sha256"

@@ -4,6 +4,7 @@
 # only the client); builds the image once with debootstrap and reuses it after.
 #   docker.sh            engine + image (build only when missing)
 #   docker.sh --rebuild  engine + image built anew (`make image`; DEBIAN_RELEASE=trixie for Debian 13)
+# shellcheck source=tests/harness/lib.sh
 source "$(dirname "$0")/lib.sh"
 rebuild=0
 [ "${1:-}" = --rebuild ] && rebuild=1

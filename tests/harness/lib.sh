@@ -50,3 +50,15 @@ scenario_requires() {
   echo "${out:-molecule/$1/requires exited $rc without printing a reason}"
   return 1
 }
+
+# ansible-core 2.21 needs Python >= 3.12.
+find_python() {
+  local c
+  for c in "${PYTHON:-}" python3.12 python3.13 "$HOME"/.pyenv/versions/3.12*/bin/python "$HOME"/.pyenv/versions/3.13*/bin/python; do
+    [ -n "$c" ] || continue
+    if command -v "$c" >/dev/null 2>&1 && "$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  die "no Python >= 3.12 found (ansible-core 2.21 needs it); set PYTHON=/path/to/python3.12"
+}

@@ -32,6 +32,7 @@
 # MOLECULE_IMAGE (published image instead of the local one), MOLECULE_TIMEOUT (seconds per
 # scenario, default 1800), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
 # VERBOSE=1 (stream step output to the terminal as well), TAIL_LINES (default 60).
+# shellcheck source=tests/harness/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 ALL_STAGES=(lint sanity units roles build molecule)
@@ -49,13 +50,13 @@ stages=("$@")
 for s in "${stages[@]}"; do
   [[ " ${ALL_STAGES[*]} " == *" $s "* ]] || die "unknown stage '$s' (stages: ${ALL_STAGES[*]})"
 done
-selected() { [[ " ${stages[*]} " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- results
 R_NAME=(); R_STATUS=(); R_SECS=(); R_NOTE=()
 STARTED=$SECONDS
 record() { R_NAME+=("$1"); R_STATUS+=("$2"); R_SECS+=("$3"); R_NOTE+=("${4:-}"); }
 skip() { log "$1: SKIP ($2)"; record "$1" SKIP 0 "$2"; }
+fail() { log "$1: FAIL ($2)"; record "$1" FAIL 0 "$2"; }
 fmt_secs() { if [ "$1" -ge 60 ]; then printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); else printf '%ds' "$1"; fi; }
 
 summary() {
@@ -74,7 +75,11 @@ summary() {
   [ "$fail" -eq 0 ]
 }
 
-# run_step NAME [--note TEXT] CMD...: runs CMD (errexit on) with its output in .cache/logs/NAME.log.
+# run_step NAME [--note TEXT] CMD...: runs CMD with errexit on and its output in
+# .cache/logs/NAME.log, records the result and leaves it in STEP_STATUS. Always returns 0:
+# calling it from a condition (`if run_step`, `run_step || x`) would switch errexit off
+# inside CMD, so callers test STEP_STATUS instead.
+STEP_STATUS=""
 run_step() {
   local name="$1" note="" rc start logf
   shift
@@ -98,13 +103,15 @@ run_step() {
   if [ "$rc" -eq 0 ]; then
     log "$name: PASS ($(fmt_secs $((SECONDS - start))))"
     record "$name" PASS $((SECONDS - start)) "$note"
+    STEP_STATUS=PASS
     return 0
   fi
-  [ "$rc" -eq 124 ] && note="timed out; ${note}"
+  if [ "$rc" -eq 124 ]; then note="timed out${note:+; $note}"; fi
   log "$name: FAIL (exit $rc), last $TAIL_LINES lines of ${logf#"$REPO"/}:"
   tail -n "$TAIL_LINES" "$logf" >&2
   record "$name" FAIL $((SECONDS - start)) "${note:+$note; }log: ${logf#"$REPO"/}"
-  return 1
+  STEP_STATUS=FAIL
+  return 0
 }
 
 # ---------------------------------------------------------------- ansible-test
@@ -139,7 +146,7 @@ prepare_ansible_test_tree() {
 python_path() {
   local c
   for c in "$(command -v "python$1" 2>/dev/null)" "$HOME"/.pyenv/versions/"$1".*/bin/python"$1" "/usr/bin/python$1"; do
-    [ -n "$c" ] && [ -x "$c" ] || continue
+    if [ -z "$c" ] || [ ! -x "$c" ]; then continue; fi
     if "$c" -c "import sys; sys.exit(sys.version_info[:2] != tuple(map(int, '$1'.split('.'))))" 2>/dev/null; then
       readlink -f "$c"; return 0
     fi
@@ -166,7 +173,7 @@ sanity_stage() {
   command -v shellcheck >/dev/null || note+="; no shellcheck: shell scripts not checked"
   prepare_ansible_test_tree
   run_step sanity --note "$note" ansible_test sanity --color no \
-    --controller "origin:python=$CONTROLLER_PYTHON@$VENV/bin/python" "${targets[@]}" || true
+    --controller "origin:python=$CONTROLLER_PYTHON@$VENV/bin/python" "${targets[@]}"
 }
 
 units_stage() {
@@ -174,7 +181,7 @@ units_stage() {
     skip units "no unit tests yet"; return 0
   fi
   prepare_ansible_test_tree
-  run_step units ansible_test units --color no --venv --python "$CONTROLLER_PYTHON" || true
+  run_step units ansible_test units --color no --venv --python "$CONTROLLER_PYTHON"
 }
 
 ansible_test() {
@@ -186,15 +193,15 @@ ansible_test() {
 
 # ---------------------------------------------------------------- the other stages
 lint_stage() {
-  run_step yamllint yamllint . || true
-  run_step ansible-lint ansible-lint || true
+  run_step yamllint yamllint .
+  run_step ansible-lint ansible-lint
 }
 
 roles_stage() {
   if [ -z "$(find "$REPO/tests/roles" -name 'test_*.py' -print -quit 2>/dev/null)" ]; then
     skip roles "no role tests yet"; return 0
   fi
-  run_step roles roles_pytest || true
+  run_step roles roles_pytest
 }
 
 roles_pytest() {
@@ -209,15 +216,18 @@ build_collection() {
   tarball="$(ls "$dist"/datamesh-platform-*.tar.gz)"
   bad="$(tar -tzf "$tarball" | grep -E '^(\./)?(molecule|tests|\.ci|benchmark|\.cache|\.venv|\.git)(/|$)|/credentials(/|$)' || true)"
   [ -z "$bad" ] || { printf 'ERROR: the tarball carries files that must stay out of it:\n%s\n' "$bad"; return 1; }
+  # Install where nothing else is configured: the venv's link to this checkout would
+  # otherwise count as "already installed" and the install would be a no-op.
   tmp="$(mktemp -d)"
+  export ANSIBLE_COLLECTIONS_PATH="$tmp"
   ansible-galaxy collection install --offline --no-deps -p "$tmp" "$tarball"
-  ANSIBLE_COLLECTIONS_PATH="$tmp" ansible-galaxy collection verify --offline datamesh.platform
+  ansible-galaxy collection verify --offline datamesh.platform
   rm -rf "$tmp"
   echo "built and installed offline: ${tarball#"$REPO"/} ($(du -h "$tarball" | cut -f1), $(tar -tzf "$tarball" | wc -l) entries)"
 }
 
 build_stage() {
-  run_step build build_collection || true
+  run_step build build_collection
 }
 
 molecule_scenario() {
@@ -240,19 +250,20 @@ molecule_stage() {
     want=("${all[@]}")
   fi
   if [ ${#want[@]} -eq 0 ]; then skip molecule "no scenarios in molecule/ yet"; return 0; fi
-  if ! run_step docker "$REPO/tests/harness/docker.sh"; then
-    for s in "${want[@]}"; do record "molecule:$s" FAIL 0 "not run: no Docker engine or image (see docker step)"; done
+  run_step docker "$REPO/tests/harness/docker.sh"
+  if [ "$STEP_STATUS" != PASS ]; then
+    for s in "${want[@]}"; do fail "molecule:$s" "not run: no Docker engine or image (see the docker step)"; done
     return 0
   fi
   for s in "${want[@]}"; do
     if [[ " ${all[*]} " != *" $s "* ]]; then
-      record "molecule:$s" FAIL 0 "no such scenario (have: ${all[*]})"; continue
+      fail "molecule:$s" "no such scenario (have: ${all[*]})"; continue
     fi
     rc=0; reason="$(scenario_requires "$s")" || rc=$?
     case "$rc" in
-      0) run_step "molecule:$s" molecule_scenario "$s" || true ;;
+      0) run_step "molecule:$s" molecule_scenario "$s" ;;
       1) skip "molecule:$s" "$reason" ;;
-      *) record "molecule:$s" FAIL 0 "$reason" ;;
+      *) fail "molecule:$s" "$reason" ;;
     esac
   done
 }
@@ -260,7 +271,8 @@ molecule_stage() {
 # ---------------------------------------------------------------- main
 mkdir -p "$LOGS"
 rm -f "$SUMMARY"
-if run_step bootstrap "$REPO/tests/harness/bootstrap.sh"; then
+run_step bootstrap "$REPO/tests/harness/bootstrap.sh"
+if [ "$STEP_STATUS" = PASS ]; then
   for s in "${stages[@]}"; do "${s}_stage"; done
 fi
 summary

@@ -18,7 +18,7 @@ def sql_over_tcp(host, port, user, password, query):
     """Run a query over TCP to the container's own network address (not the socket)."""
     address = host.interface('eth0').addresses[0]
     return host.run(
-        "mariadb --protocol=TCP -h %s -P %s -u %s -p%s -N -B -e %s",
+        "mariadb --ssl --protocol=TCP -h %s -P %s -u %s -p%s -N -B -e %s",
         address, str(port), user, password, query)
 
 
@@ -57,18 +57,37 @@ def test_app_user_queries_over_tcp(host, instance, user, database):
     password = generated_password(host, instance, user)
     assert len(password) == 32
     result = sql_over_tcp(host, INSTANCES[instance], user, password,
-                          f'CREATE TABLE IF NOT EXISTS {database}.probe (v INT); SELECT CURRENT_USER(), @@port;')
+                          f"CREATE TABLE IF NOT EXISTS {database}.probe (v INT); SELECT CURRENT_USER(), @@port;"
+                          "SHOW STATUS LIKE 'Ssl_version';")
     assert result.rc == 0, result.stderr
-    assert result.stdout.split() == [f'{user}@%', str(INSTANCES[instance])]
+    assert result.stdout.split()[:3] == [f'{user}@%', str(INSTANCES[instance]), 'Ssl_version']
+    assert result.stdout.split()[3].startswith('TLSv1.')
 
 
 def test_explicit_password_and_limited_grant(host):
-    ok = host.run("mariadb --protocol=TCP -h 127.0.0.1 -P 3308 -u reporter -pgiven-by-inventory-9f2c -N -e 'SELECT 1'")
+    ok = host.run("mariadb --ssl --protocol=TCP -h 127.0.0.1 -P 3308 -u reporter -pgiven-by-inventory-9f2c -N -e 'SELECT 1'")
     assert ok.rc == 0, ok.stderr
-    denied = host.run("mariadb --protocol=TCP -h 127.0.0.1 -P 3308 -u reporter -pgiven-by-inventory-9f2c "
+    denied = host.run("mariadb --ssl --protocol=TCP -h 127.0.0.1 -P 3308 -u reporter -pgiven-by-inventory-9f2c "
                       "-e 'CREATE TABLE jupyter.nope (v INT)'")
     assert denied.rc != 0
     assert 'command denied' in denied.stderr
+
+
+def test_plain_tcp_refused_where_tls_is_required(host):
+    """Same account, same password: only the transport differs."""
+    login = "mariadb {} --protocol=TCP -h 127.0.0.1 -P 3308 -u reporter -pgiven-by-inventory-9f2c -N -e 'SELECT 1'"
+    assert host.run(login.format('--ssl')).rc == 0
+    plain = host.run(login.format('--skip-ssl'))
+    assert plain.rc != 0
+    # MariaDB 10.11 reports a refused insecure transport as an access denial.
+    assert 'Access denied' in plain.stderr or 'insecure transport' in plain.stderr
+    assert host.check_output("mariadb --defaults-file=/etc/mysql-multi/mariadb2.cnf -N -B -e "
+                             "'SELECT @@require_secure_transport'") == '1'
+
+
+def test_tls_key_is_private(host):
+    key = host.file('/etc/mysql-multi/tls/server-key.pem')
+    assert (key.user, key.group, key.mode) == ('root', 'mysql', 0o640)
 
 
 def test_wrong_password_is_refused(host):
