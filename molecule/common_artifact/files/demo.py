@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Demo service of the Molecule scenario common_artifact (stdlib only).
 
 GET /health answers 200 "ok"; GET /version answers the release, read once at start from
@@ -12,7 +11,7 @@ VERSION = (Path(__file__).resolve().parent.parent / "VERSION").read_text(encodin
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (name required by BaseHTTPRequestHandler)
+    def do_GET(self):  # the name BaseHTTPRequestHandler dispatches to
         body = {"/health": "ok", "/version": VERSION}.get(self.path)
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", "text/plain; charset=utf-8")

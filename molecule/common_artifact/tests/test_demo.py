@@ -57,7 +57,7 @@ def test_unit_is_hardened(host):
     unit = host.file("/etc/systemd/system/demo.service")
     assert unit.user == "root" and unit.mode == 0o644
     lines = unit.content_string.splitlines()
-    for line in HARDENING + ["User=demo", "Group=demo", f"ExecStart={ROOT}/current/bin/demo --bind 127.0.0.1 --port {PORT}"]:
+    for line in HARDENING + ["User=demo", "Group=demo", f"ExecStart=/usr/bin/python3 {ROOT}/current/bin/demo --bind 127.0.0.1 --port {PORT}"]:
         assert line in lines
 
 

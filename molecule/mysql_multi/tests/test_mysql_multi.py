@@ -104,6 +104,11 @@ def test_root_only_through_the_socket(host, name):
         f"mariadb --defaults-file=/etc/mysql-multi/{name}.cnf -N -B -e "
         "\"SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user IN ('root', '') ORDER BY 1\"")
     assert accounts.split() == ['root@localhost']
+    create = host.check_output(f"mariadb --defaults-file=/etc/mysql-multi/{name}.cnf -N -B -e "
+                               "'SHOW CREATE USER root@localhost'")
+    assert 'IDENTIFIED VIA unix_socket' in create
+    databases = host.check_output(f"mariadb --defaults-file=/etc/mysql-multi/{name}.cnf -N -B -e 'SHOW DATABASES'")
+    assert 'test' not in databases.split()
 
 
 def test_absent_instance_is_stopped_and_keeps_its_data(host):
