@@ -5,6 +5,7 @@
 #   make molecule SCENARIO=a,b  only these Molecule scenarios
 #   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
 #   make lab / make lab-destroy        the local lab (playbooks/lab.yml) with site.yml on it
+#   make bench [SCENARIO=a,b] [BENCH_LAB=1]   converge timings into benchmark/results/
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS := tests/harness
@@ -33,6 +34,7 @@ image:
 lab: setup
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab.yml
 	$(ENV) ansible-playbook -i inventory/lab site.yml
+	$(ENV) ansible-playbook -i inventory/lab playbooks/lab_info.yml
 
 lab-destroy:
 	$(HARNESS)/bootstrap.sh

@@ -5,7 +5,7 @@
 # whether anything changed), then destroy. With BENCH_LAB=1 also the lab: `playbooks/lab.yml`
 # (containers), site.yml cold, site.yml re-run, then the lab is destroyed.
 #
-#   benchmark/bench.sh [scenario...]     default: every scenario that can run here
+#   benchmark/bench.sh [scenario...]     default: SCENARIO=a,b or every scenario that can run here
 #   BENCH_LAB=1 benchmark/bench.sh       scenarios and the lab;  BENCH_LAB=only: just the lab
 #
 # Rows go to benchmark/results/<date>-<time>.tsv (gitignored; docs/benchmarks.md holds the
@@ -82,7 +82,13 @@ bench_lab() {
 }
 
 if [ "${BENCH_LAB:-0}" != only ]; then
-  if [ $# -gt 0 ]; then scenarios=("$@"); else mapfile -t scenarios < <(molecule_scenarios); fi
+  if [ $# -gt 0 ]; then
+    scenarios=("$@")
+  elif [ -n "${SCENARIO:-}" ]; then
+    IFS=, read -r -a scenarios <<<"$SCENARIO"
+  else
+    mapfile -t scenarios < <(molecule_scenarios)
+  fi
   for s in "${scenarios[@]}"; do
     if [ ! -f "$REPO/molecule/$s/molecule.yml" ]; then row "molecule:$s" skipped - - - - - "no such scenario"; continue; fi
     if reason="$(scenario_requires "$s")"; then

@@ -3,8 +3,9 @@
 #
 #   tests/harness/run.sh [stage...]
 #     lint      yamllint . and ansible-lint (profile production, offline)
-#     sanity    ansible-test sanity: controller tests on Python 3.12, compile/import of
-#               modules and module_utils on every target Python in SANITY_TARGET_PYTHONS
+#     sanity    ansible-test sanity on a copy of the collection (see prepare_ansible_test_tree):
+#               controller tests on the venv's Python 3.12, compile/import of modules and
+#               module_utils on every target Python in SANITY_TARGET_PYTHONS
 #     units     ansible-test units --venv --python 3.12 (tests/unit)
 #     roles     pytest tests/roles (roles' preflight against bad input, localhost, check mode)
 #     build     ansible-galaxy collection build, then an offline install of the tarball
@@ -22,8 +23,8 @@
 #     exit 0     -> the scenario runs;
 #     exit != 0  -> the scenario is reported SKIP, and the first line the script printed is the
 #                   reason shown in the summary. Say what is missing and how to provide it, e.g.
-#                   "needs trino-server-476.tar.gz in the artifact cache (datamesh_artifact_cache_dir)
-#                   or DATAMESH_ARTIFACT_MIRROR".
+#                   "needs trino-server-476.tar.gz in the controller's artifact cache
+#                   (datamesh_artifact_cache_dir) or a mirror (datamesh_artifact_mirror)".
 #   A requires file that is not executable makes the scenario FAIL, so a skip is never silent and
 #   never accidental. The check must look at local state only (files, variables, images): tests
 #   send no traffic beyond loopback and their own containers. No requires file = always runs.
@@ -40,10 +41,14 @@ LOGS="$CACHE/logs"
 SUMMARY="$CACHE/summary.txt"
 ATEST_ROOT="$CACHE/ansible-test"
 ATEST_DIR="$ATEST_ROOT/ansible_collections/datamesh/platform"
-CONTROLLER_PYTHON=3.12
 SANITY_TARGET_PYTHONS="${SANITY_TARGET_PYTHONS:-3.9 3.10 3.11 3.12 3.13}"
 MOLECULE_TIMEOUT="${MOLECULE_TIMEOUT:-1800}"
 TAIL_LINES="${TAIL_LINES:-60}"
+# Lines of a failed step's log that usually say what broke (Ansible, ansible-test, pytest,
+# ansible-lint, Molecule), and look-alikes that don't (retry loops; Molecule 26 looking for
+# a `default` scenario we don't have).
+ERROR_LINES='^(fatal:|ERROR|FATAL|CRITICAL|FAILED )|^E  |Traceback|[0-9]+ failed|Failed: [0-9]'
+NOISE_LINES='FAILED - RETRYING|default/molecule.yml. glob failed'
 
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
@@ -98,7 +103,7 @@ run_step() {
   set -e
   # pytest-based steps: put pytest's own result line (e.g. "8 passed") into the note.
   local counts
-  counts="$(tail -n 30 "$logf" | sed -nE 's/^=+ (.*(passed|failed|error).*) in [0-9.]+s.*$/\1/p' | tail -n 1)"
+  counts="$(sed -nE 's/^=+ ([0-9]+ (passed|failed|errors?|skipped)[^=]*) in [0-9.]+s.*$/\1/p' "$logf" | tail -n 1)"
   [ -z "$counts" ] || note="${note:+$note; }$counts"
   if [ "$rc" -eq 0 ]; then
     log "$name: PASS ($(fmt_secs $((SECONDS - start))))"
@@ -107,7 +112,9 @@ run_step() {
     return 0
   fi
   if [ "$rc" -eq 124 ]; then note="timed out${note:+; $note}"; fi
-  log "$name: FAIL (exit $rc), last $TAIL_LINES lines of ${logf#"$REPO"/}:"
+  log "$name: FAIL (exit $rc); error lines, then the last $TAIL_LINES lines of ${logf#"$REPO"/}:"
+  grep -nE "$ERROR_LINES" "$logf" | grep -vE "$NOISE_LINES" | tail -n 25 >&2 || true
+  echo "----" >&2
   tail -n "$TAIL_LINES" "$logf" >&2
   record "$name" FAIL $((SECONDS - start)) "${note:+$note; }log: ${logf#"$REPO"/}"
   STEP_STATUS=FAIL
@@ -119,10 +126,8 @@ run_step() {
 # takes its file list from git. The copy holds exactly the files git would list (tracked plus
 # untracked-not-ignored, minus deleted) and gets its own empty git repository, otherwise
 # ansible-test walks up to this checkout's .git, where .cache/ is ignored, and finds nothing.
-ATEST_TREE_READY=0
+# Made anew by each ansible-test step, so it always matches the work tree.
 prepare_ansible_test_tree() {
-  [ "$ATEST_TREE_READY" = 0 ] || return 0 # fresh once per run, shared by sanity and units
-  ATEST_TREE_READY=1
   rm -rf "$ATEST_ROOT"
   mkdir -p "$ATEST_DIR"
   git -C "$REPO" ls-files -z -co --exclude-standard \
@@ -171,7 +176,6 @@ sanity_stage() {
   local note="targets: ${tested[*]}"
   [ ${#missing[@]} -eq 0 ] || note+="; NOT TESTED (no interpreter): ${missing[*]}"
   command -v shellcheck >/dev/null || note+="; no shellcheck: shell scripts not checked"
-  prepare_ansible_test_tree
   run_step sanity --note "$note" ansible_test sanity --color no \
     --controller "origin:python=$CONTROLLER_PYTHON@$VENV/bin/python" "${targets[@]}"
 }
@@ -180,11 +184,11 @@ units_stage() {
   if [ -z "$(find "$REPO/tests/unit" -name 'test_*.py' -print -quit 2>/dev/null)" ]; then
     skip units "no unit tests yet"; return 0
   fi
-  prepare_ansible_test_tree
   run_step units ansible_test units --color no --venv --python "$CONTROLLER_PYTHON"
 }
 
 ansible_test() {
+  prepare_ansible_test_tree
   cd "$ATEST_DIR"
   # Only the collection tree beside the copy; not the venv's link back to this checkout.
   unset ANSIBLE_COLLECTIONS_PATH
@@ -273,6 +277,8 @@ mkdir -p "$LOGS"
 rm -f "$SUMMARY"
 run_step bootstrap "$REPO/tests/harness/bootstrap.sh"
 if [ "$STEP_STATUS" = PASS ]; then
+  # ansible-test runs its controller side on the venv's Python (3.12 unless PYTHON chose another).
+  CONTROLLER_PYTHON="$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
   for s in "${stages[@]}"; do "${s}_stage"; done
 fi
 summary

@@ -49,7 +49,7 @@ def test_refused_before_any_change(role, case, tmp_path):
     name, result = failed[0]
     message = result.get('msg', '')
     assert spec['expect'] in message, f'{name}: {message}'
-    assert not any(r.get('changed') for _, r in results), 'something changed before the failure'
+    assert not any(res.get("changed") for _task, res in results), "something changed before the failure"
     ran = {t['task']['name'].split(' : ', 1)[-1] for t in tasks}
     ran = {n for n in ran if not n.startswith('Validating arguments against arg spec')}
     assert ran <= read_only_tasks(role), ran - read_only_tasks(role)
