@@ -1,5 +1,6 @@
 """The shipped inventories parse, and every group site.yml targets is defined in them."""
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -29,3 +30,18 @@ def test_inventory_defines_site_groups(inventory):
 
 def test_site_groups_found():
     assert site_groups() == {'mysql'}
+
+
+@pytest.mark.parametrize('inventory', INVENTORIES)
+def test_generated_secrets_are_not_read_as_inventory(inventory, tmp_path):
+    """Secrets are generated into <inventory>/.credentials; Ansible must not parse them as hosts."""
+    copy = tmp_path / inventory
+    shutil.copytree(REPO / 'inventory' / inventory, copy, ignore=shutil.ignore_patterns('.credentials'))
+    secret = copy / '.credentials' / 'mysql_multi' / 'host' / 'instance' / 'user'
+    secret.parent.mkdir(parents=True)
+    secret.write_text('SecretValue0123456789abcdefghijk\n')
+    proc = subprocess.run(['ansible-inventory', '-i', str(copy), '--list'],
+                          capture_output=True, text=True, check=True, timeout=120)
+    assert 'SecretValue' not in proc.stdout + proc.stderr
+    group_vars = yaml.safe_load((copy / 'group_vars' / 'all.yml').read_text())
+    assert group_vars['datamesh_credentials_dir'] == '{{ inventory_dir }}/.credentials'
