@@ -218,7 +218,7 @@ build_collection() {
   rm -rf "$dist"
   ansible-galaxy collection build --force --output-path "$dist" "$REPO"
   tarball="$(ls "$dist"/datamesh-platform-*.tar.gz)"
-  bad="$(tar -tzf "$tarball" | grep -E '^(\./)?(molecule|tests|\.ci|benchmark|\.cache|\.venv|\.git)(/|$)|/credentials(/|$)' || true)"
+  bad="$(tar -tzf "$tarball" | grep -E '^(\./)?(molecule|tests|\.ci|benchmark|\.cache|\.venv|\.git)(/|$)|/\.?credentials(/|$)' || true)"
   [ -z "$bad" ] || { printf 'ERROR: the tarball carries files that must stay out of it:\n%s\n' "$bad"; return 1; }
   # Install where nothing else is configured: the venv's link to this checkout would
   # otherwise count as "already installed" and the install would be a no-op.
@@ -226,6 +226,8 @@ build_collection() {
   export ANSIBLE_COLLECTIONS_PATH="$tmp"
   ansible-galaxy collection install --offline --no-deps -p "$tmp" "$tarball"
   ansible-galaxy collection verify --offline datamesh.platform
+  # The installed collection's own entry point parses (third-party collections come from the venv).
+  ansible-playbook -i "$REPO/inventory/single-node" datamesh.platform.site --syntax-check
   rm -rf "$tmp"
   echo "built and installed offline: ${tarball#"$REPO"/} ($(du -h "$tarball" | cut -f1), $(tar -tzf "$tarball" | wc -l) entries)"
 }

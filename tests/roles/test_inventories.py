@@ -11,11 +11,14 @@ REPO = Path(__file__).resolve().parents[2]
 INVENTORIES = sorted(p.name for p in (REPO / 'inventory').iterdir() if p.is_dir())
 
 
-def site_groups():
+def site_groups(playbook=REPO / 'site.yml'):
+    """Groups targeted by the plays of a playbook, following import_playbook."""
     groups = set()
-    for entry in yaml.safe_load((REPO / 'site.yml').read_text()):
-        for play in yaml.safe_load((REPO / entry['ansible.builtin.import_playbook']).read_text()):
-            groups.add(play['hosts'])
+    for entry in yaml.safe_load(playbook.read_text()):
+        if 'ansible.builtin.import_playbook' in entry:
+            groups |= site_groups(playbook.parent / entry['ansible.builtin.import_playbook'])
+        else:
+            groups.add(entry['hosts'])
     return groups
 
 
