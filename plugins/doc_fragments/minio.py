@@ -1,0 +1,50 @@
+# Copyright: datamesh.platform contributors
+# Apache License 2.0 (see LICENSE)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Connection options shared by the MinIO/S3 modules (see module_utils/minio.py)."""
+
+    DOCUMENTATION = r'''
+options:
+  endpoint_url:
+    description:
+      - URL of the S3 API, with scheme and port, for example V(https://minio.example.com:9000).
+    type: str
+    required: true
+  access_key:
+    description:
+      - Access key (user name) to authenticate with.
+    type: str
+    required: true
+  secret_key:
+    description:
+      - Secret key matching O(access_key). Never logged.
+    type: str
+    required: true
+  region:
+    description:
+      - Region used for request signing. MinIO accepts any region unless one is configured on the server.
+    type: str
+    default: us-east-1
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only switch off for throw-away test servers.
+    type: bool
+    default: true
+  ca_bundle:
+    description:
+      - CA bundle (PEM file on the host running the module) to verify the server certificate with,
+        for example the CA that signed a self-issued MinIO certificate.
+    type: path
+  path_style:
+    description:
+      - Address buckets as C(endpoint/bucket) (path style) rather than C(bucket.endpoint).
+        MinIO and most on-premises S3 servers need path style.
+    type: bool
+    default: true
+notes:
+  - Secrets are taken from the task's arguments only and are never returned.
+'''
