@@ -48,3 +48,17 @@ options:
 notes:
   - Secrets are taken from the task's arguments only and are never returned.
 '''
+
+    # Use as datamesh.platform.minio.attributes; each module states its own `support:`.
+    ATTRIBUTES = r'''
+attributes:
+  check_mode:
+    description:
+      - Can run in check mode and return the changed status it would have, without changing anything on the server.
+  diff_mode:
+    description:
+      - Returns the properties it manages before and after (or, in check mode, what they would be after) when run with C(--diff).
+  idempotent:
+    description:
+      - Run twice in a row with the same arguments, the second run changes nothing and reports C(changed=false).
+'''
