@@ -30,9 +30,7 @@ except ImportError:
     BOTO3_ERRORS = ()
 
 try:
-    import minio
-    from minio.credentials import StaticProvider
-    from minio.minioadmin import MinioAdmin
+    import minio.minioadmin   # binds `minio` too; the admin API module must be there as well
     HAS_MINIO = True
     MINIO_IMPORT_ERROR = None
 except ImportError:
