@@ -101,9 +101,10 @@ run_step() {
     rc=$?
   fi
   set -e
-  # pytest-based steps: put pytest's own result line (e.g. "8 passed") into the note.
+  # pytest-based steps: pytest's result lines (e.g. "8 passed"), one per pytest session
+  # (ansible-test units runs modules, module_utils and controller tests separately).
   local counts
-  counts="$(sed -nE 's/^=+ ([0-9]+ (passed|failed|errors?|skipped)[^=]*) in [0-9.]+s.*$/\1/p' "$logf" | tail -n 1)"
+  counts="$(sed -nE 's/^=+ ([0-9]+ (passed|failed|errors?|skipped)[^=]*) in [0-9.]+s.*$/\1/p' "$logf" | paste -sd '+' -)"
   [ -z "$counts" ] || note="${note:+$note; }$counts"
   if [ "$rc" -eq 0 ]; then
     log "$name: PASS ($(fmt_secs $((SECONDS - start))))"
