@@ -46,7 +46,7 @@ options:
     type: bool
     default: true
 notes:
-  - Secrets are taken from the task's arguments only and are never returned.
+  - Secrets given as options are never returned; a module that generates one says so in its RETURN section.
 '''
 
     # Use as datamesh.platform.minio.attributes; each module states its own `support:`.
