@@ -29,6 +29,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.datamesh.platform.plugins.module_utils import hive
 from ansible_collections.datamesh.platform.plugins.modules import hive_schema
+from ansible_collections.datamesh.platform.tests.unit.plugins.modules.utils import ExitJson, FailJson, patch_module_exits
 
 PASSWORD = 'Hive-db-S3cret-7q'
 VERSION_DDL = 'CREATE TABLE VERSION (VER_ID BIGINT, SCHEMA_VERSION VARCHAR(127), VERSION_COMMENT VARCHAR(255))'
@@ -264,25 +265,10 @@ def dist(tmp_path):
 
 # ---------------------------------------------------------------- running the module
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
 def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    """exit_json/fail_json raise ExitJson/FailJson; the value is the list of module warnings."""
+    return patch_module_exits(monkeypatch)
 
 
 def run(monkeypatch, root, server, runner=None, check_mode=False, diff=False, expect=ExitJson, home=None, **params):

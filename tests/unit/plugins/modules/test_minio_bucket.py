@@ -15,9 +15,9 @@ import pytest
 
 from botocore.exceptions import ClientError, EndpointConnectionError, SSLError
 
-from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.datamesh.platform.plugins.modules import minio_bucket
+from ansible_collections.datamesh.platform.tests.unit.plugins.modules.utils import ExitJson, FailJson, patch_module_exits
 
 ENDPOINT = 'http://127.0.0.1:7480'
 READS = {'head_bucket', 'get_bucket_location', 'get_bucket_versioning', 'get_object_lock_configuration',
@@ -227,25 +227,10 @@ class FakeS3Client:
 
 # ---------------------------------------------------------------- running the module
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
 def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        raise FailJson(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    """exit_json/fail_json raise ExitJson/FailJson; the value is the list of module warnings."""
+    return patch_module_exits(monkeypatch)
 
 
 def run(monkeypatch, client, check_mode=False, diff=False, expect=ExitJson, **params):

@@ -22,6 +22,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.datamesh.platform.plugins.modules import trino_catalog
+from ansible_collections.datamesh.platform.tests.unit.plugins.modules.utils import ExitJson, FailJson, patch_module_exits
 
 PASSWORD = 'Sup3r-s3cret-pw'
 S3_SECRET = 'minio-s3cr3t-key'
@@ -169,28 +170,10 @@ class FakeCursor:
 
 # ---------------------------------------------------------------- running the module
 
-class ExitJson(Exception):
-    pass
-
-
-class FailJson(Exception):
-    pass
-
-
 @pytest.fixture(autouse=True)
 def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ExitJson(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs['msg'] = msg
-        raise FailJson(kwargs)
-
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, w: warnings.append(w))
-    return warnings
+    """exit_json/fail_json raise ExitJson/FailJson; the value is the list of module warnings."""
+    return patch_module_exits(monkeypatch)
 
 
 def run(params, check_mode=False, diff=False, expect=ExitJson, server=None, monkeypatch=None):
