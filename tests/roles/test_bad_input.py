@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 HERE = Path(__file__).parent
-CASES = yaml.safe_load((HERE / 'cases.yml').read_text())
+# One file per role: tests/roles/cases/<role>.yml maps case name -> {vars, expect}, and
+# tests/roles/<role>.yml is the play that applies the role.
+CASES = {f.stem: yaml.safe_load(f.read_text()) for f in sorted((HERE / 'cases').glob('*.yml'))}
 ROLES = HERE.parent.parent / 'roles'
 
 
