@@ -84,7 +84,7 @@ options:
     description:
       - The connector (C(connector.name)), for example V(mysql), V(mariadb), V(hive), V(memory), V(tpch),
         V(iceberg).
-      - Required with O(state=present).
+      - Required with O(state=present) and with O(validate_only=true).
       - Checked per connector. V(mysql) and V(mariadb) need C(connection-url) starting with
         C(jdbc:mysql://) or C(jdbc:mariadb://) and without a password in it, C(connection-user) and
         C(connection-password) (unless C(credential-provider.type) is not C(INLINE)). V(hive) with the
@@ -167,7 +167,7 @@ options:
   catalog_dir:
     description:
       - Directory of the catalog files, for example C(/etc/trino/catalog) or C(<install>/etc/catalog). It must exist.
-      - Required with O(management=static).
+      - Required with O(management=static), unless O(validate_only=true).
       - With O(management=dynamic) and C(catalog.store=file), the coordinator keeps a file per catalog
         there. Given (and with the module running on the coordinator), the existing catalog's properties are
         read from that file and compared, so the catalog is only re-created when they differ.
@@ -193,6 +193,15 @@ options:
         applying changed properties when they cannot be compared (no O(catalog_dir)); not idempotent.
     type: bool
     default: false
+  validate_only:
+    description:
+      - Only check the definition as O(state=present) would (O(name), O(connector), O(properties), O(s3) against
+        O(trino_version)) and return the rendered properties, secret values masked. Nothing is read, written or
+        contacted, so O(catalog_dir) and O(host) are not needed and the result is never C(changed).
+      - For preflight checks of a role, before anything on the host changes.
+    type: bool
+    default: false
+    version_added: 0.2.0
 notes:
   - O(management=dynamic) has no live test here (no Trino server can run in this project's test
     environment); its unit tests run it against a hand-written double of the C(trino) DB-API that
@@ -287,6 +296,16 @@ EXAMPLES = r'''
       connection-password: ${ENV:SALES_DB_PASSWORD}
   delegate_to: "{{ groups['trino_coordinator'][0] }}"
 
+- name: Check a catalog definition in a preflight, without touching anything
+  datamesh.platform.trino_catalog:
+    name: lake
+    connector: hive
+    trino_version: 481
+    validate_only: true
+    properties:
+      hive.metastore.uri: thrift://metastore.example.com:9083
+      hive.s3.endpoint: https://minio.example.com:9000   # refused: Trino 481 removed legacy S3
+
 - name: Drop a dynamic catalog
   datamesh.platform.trino_catalog:
     name: scratch
@@ -313,7 +332,7 @@ properties:
     connection-password: '********'
 path:
   description: The catalog file.
-  returned: when O(management=static)
+  returned: when O(management=static) and not O(validate_only)
   type: str
   sample: /etc/trino/catalog/sales.properties
 executed_statements:
@@ -672,14 +691,14 @@ def main():
         group=dict(type='str'),
         mode=dict(type='raw', default='0640'),
         force=dict(type='bool', default=False),
+        validate_only=dict(type='bool', default=False),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
         supports_check_mode=True,
         required_if=[
             ('state', 'present', ['connector']),
-            ('management', 'static', ['catalog_dir']),
-            ('management', 'dynamic', ['host']),
+            ('validate_only', True, ['connector']),
         ],
     )
     p = module.params
@@ -687,9 +706,14 @@ def main():
     problem = catalog_name_problem(name)
     if problem:
         module.fail_json(msg=problem)
+    # Checked here rather than with required_if: validate_only needs neither.
+    if not p['validate_only']:
+        for mode, option in (('static', 'catalog_dir'), ('dynamic', 'host')):
+            if p['management'] == mode and not p[option]:
+                module.fail_json(msg='management is %s but all of the following are missing: %s' % (mode, option))
 
     spec = None
-    if p['state'] == 'present':
+    if p['state'] == 'present' or p['validate_only']:
         try:
             spec = build_catalog(p['connector'], properties=p['properties'], secret_properties=p['secret_properties'],
                                  s3=p['s3'], trino_version=p['trino_version'], s3_implementation=p['s3_implementation'])
@@ -697,6 +721,11 @@ def main():
             module.fail_json(msg='catalog %s: %s' % (name, e))
         for warning in spec.warnings:
             module.warn(warning)
+    if p['validate_only']:
+        result = dict(changed=False, connector=spec.connector, properties=spec.masked_properties())
+        if spec.s3_implementation:
+            result['s3_implementation'] = spec.s3_implementation
+        module.exit_json(**result)
 
     if p['management'] == 'static':
         manager = StaticCatalog(module, name, spec)

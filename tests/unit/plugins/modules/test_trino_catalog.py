@@ -697,3 +697,38 @@ def test_dynamic_catalog_without_properties(monkeypatch):
                       http_scheme='http'), server=server, monkeypatch=monkeypatch)
     assert server.writes == ['CREATE CATALOG tpch USING tpch']
     assert result['properties'] == {}
+
+
+# ================================================================ validate_only (role preflight)
+
+def test_validate_only_touches_nothing_and_masks_secrets(tmp_path):
+    args = static_args(tmp_path, validate_only=True)
+    del args['catalog_dir']
+    result = run(args)
+    assert result['changed'] is False
+    assert result['properties'] == dict(MYSQL, **{'connection-password': '********'})
+    assert 'path' not in result
+    assert no_secret_in(result)
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_validate_only_needs_no_host_for_dynamic():
+    result = run(dict(name='scratch', connector='memory', management='dynamic', validate_only=True))
+    assert result == dict(changed=False, connector='memory', properties={})
+
+
+def test_validate_only_refuses_what_present_would_refuse():
+    result = run(dict(name='lake', connector='hive', trino_version=481, validate_only=True,
+                      properties={'hive.metastore.uri': 'thrift://hms:9083', 'hive.s3.endpoint': 'https://minio:9000'}),
+                 expect=FailJson)
+    assert 'legacy S3 properties were removed in Trino 481' in result['msg']
+
+
+def test_validate_only_refuses_a_bad_name():
+    result = run(dict(name='Sales-DB', connector='memory', validate_only=True), expect=FailJson)
+    assert "catalog name 'Sales-DB'" in result['msg']
+
+
+def test_without_validate_only_static_still_needs_catalog_dir():
+    result = run(dict(name='scratch', connector='memory'), expect=FailJson)
+    assert 'management is static but all of the following are missing: catalog_dir' in result['msg']
