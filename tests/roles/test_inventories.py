@@ -32,7 +32,7 @@ def test_inventory_defines_site_groups(inventory):
 
 
 def test_site_groups_found():
-    assert site_groups() == {'mysql'}
+    assert site_groups() == {'mysql', 'minio'}
 
 
 @pytest.mark.parametrize('inventory', INVENTORIES)
