@@ -112,3 +112,18 @@ def test_bucket_settings_from_the_module(host):
     ''', secret('minio', 'minio', 'root_user'), secret('minio', 'minio', 'root_password'))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ['Enabled', "[{'Key': 'domain', 'Value': 'live-test'}]"]
+
+
+def test_role_managed_key_is_limited_to_its_bucket(host):
+    """minio_buckets/minio_access_keys of the role: the key writes to its bucket and sees no other."""
+    result = s3(host, f'''
+        s3.put_object(Bucket='role-landing', Key='csv/one.csv', Body=b'id,name\\n1,a\\n')
+        try:
+            s3.list_objects_v2(Bucket='{BUCKET}')
+        except botocore.exceptions.ClientError as e:
+            assert e.response['Error']['Code'] == 'AccessDenied', e.response
+        else:
+            raise AssertionError('the role-managed key could list another bucket')
+        print('ok')
+    ''', 'role-query', secret('live', 'role_query'))
+    assert result.returncode == 0 and result.stdout.strip() == 'ok', result.stdout + result.stderr
