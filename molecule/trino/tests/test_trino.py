@@ -81,7 +81,7 @@ def test_config_properties(host):
     assert (c['http-server.http.enabled'], c['http-server.https.enabled'], c['http-server.https.port']) == ('false', 'true', '2020')
     assert c['http-server.https.keystore.path'] == '/etc/trino/tls/server.pem'
     assert c['internal-communication.https.required'] == 'true'
-    assert c['internal-communication.https.truststore.path'] == '/etc/trino/tls/ca.pem'
+    assert c['internal-communication.https.truststore.path'] == '/etc/trino/tls/ca.crt'
     # heap 2048 MiB: 30 % each for queries and headroom; one worker runs the work
     assert (c['query.max-memory-per-node'], c['memory.heap-headroom-per-node'], c['query.max-memory']) == ('614MB', '614MB', '614MB')
     assert c['http-server.log.path'] == '/var/log/trino/http-request.log'
@@ -128,7 +128,7 @@ def test_tls_material(host):
     assert text.count('-----BEGIN PRIVATE KEY-----') == 1    # PKCS#8, read by every Java
     name = host.backend.get_hostname()
     check = host.run('openssl x509 -noout -ext subjectAltName -in /etc/trino/tls/server.pem'
-                     ' && openssl verify -CAfile /etc/trino/tls/ca.pem /etc/trino/tls/server.pem')
+                     ' && openssl verify -CAfile /etc/trino/tls/ca.crt /etc/trino/tls/server.pem')
     assert check.rc == 0, check.stderr
     for san in (f'DNS:{name}', 'DNS:localhost', 'IP Address:127.0.0.1', 'DNS:trino.datamesh.test'):
         assert san in check.stdout
@@ -136,9 +136,13 @@ def test_tls_material(host):
                            "openssl x509 -in /etc/trino/tls/server.pem -noout -pubkey | sha256sum")
     first, second = key_matches.stdout.splitlines()
     assert first == second
-    ca = host.file('/etc/trino/tls/ca.pem')
+    ca = host.file('/etc/trino/tls/ca.crt')
     assert ca.mode == 0o644
-    assert ca.content_string == other(WORKER if name == COORDINATOR else COORDINATOR).file('/etc/trino/tls/ca.pem').content_string
+    # the platform CA of _common (one for every service of the inventory), also last in the keystore
+    platform_ca = (EPHEMERAL / 'credentials' / 'tls' / 'ca.crt').read_text().strip()
+    assert ca.content_string.strip() == platform_ca
+    assert text.strip().endswith(platform_ca)
+    assert ca.content_string == other(WORKER if name == COORDINATOR else COORDINATOR).file('/etc/trino/tls/ca.crt').content_string
 
 
 def test_password_authentication_on_the_coordinator_only(host):
