@@ -138,6 +138,7 @@ def test_unit_is_hardened_and_sets_the_hadoop_environment(host):
         'Environment="METASTORE_CONF_DIR=/etc/hive-metastore"',
         'Environment="HADOOP_CONF_DIR=/etc/hive-metastore"',
         'Environment="METASTORE_AUX_JARS_PATH=/usr/share/java/mariadb-java-client.jar"',
+        'Environment="HADOOP_HEAPSIZE=1024"',
         'WorkingDirectory=/var/lib/hive-metastore', 'ReadWritePaths=/var/lib/hive-metastore',
         'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=',
     ):
