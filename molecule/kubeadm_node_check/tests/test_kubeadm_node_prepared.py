@@ -1,16 +1,25 @@
 """Checks of kubeadm_node in preparation mode (kubeadm_node_install_kubernetes: false).
 
 No Kubernetes package, image or Helm can be fetched here, so no cluster runs (that is
-molecule/kubeadm_node). What runs is real: containerd from Debian with the role's
-configuration, answering on its socket with the systemd cgroup driver; the kernel module and
+molecule/kubeadm_node). What runs is real: containerd 1.6 (Debian 12) and 2.1 (Debian 13 with
+unstable's package) with the role's configuration for each major version, answering on their
+socket with the systemd cgroup driver, as containerd itself reads it; the kernel module and
 sysctl files; the kubeadm configuration as the filter built it. A container can neither load
 kernel modules nor set most sysctls, so those are checked as files only.
 """
 import re
+import tomllib
 
 import yaml
 
 CONFIG = '/etc/containerd/config.toml'
+PAUSE = 'registry.k8s.io/pause:3.10.1'
+# containerd major version per host (molecule.yml): Debian 12's package, and unstable's on Debian 13
+MAJOR = {'datamesh-kubeadm-node-check': 1, 'datamesh-kubeadm-node-check-c2': 2}
+
+
+def major(host):
+    return MAJOR[host.backend.get_hostname()]
 
 
 def test_kernel_module_and_sysctl_files(host):
@@ -27,8 +36,9 @@ def test_no_swap(host):
 
 
 def test_containerd_installed_and_running(host):
-    assert host.package('containerd').is_installed
-    assert host.package('containerd').version.startswith('1.')
+    package = host.package('containerd')
+    assert package.is_installed
+    assert package.version.startswith('%d.' % major(host))
     service = host.service('containerd')
     assert service.is_running
     assert service.is_enabled
@@ -38,24 +48,36 @@ def test_containerd_installed_and_running(host):
 
 
 def test_containerd_config_is_the_one_in_effect(host):
-    """containerd's own view of its configuration (config dump merges the file with its defaults)."""
+    """containerd's own view of its configuration: `config dump` merges the file with its defaults."""
     assert host.file(CONFIG).content_string.startswith('#')
     dump = host.run('containerd --config %s config dump' % CONFIG)
     assert dump.rc == 0, dump.stderr
-    out = dump.stdout
-    assert re.search(r'^version = 2$', out, re.M)
-    runc = out.split('[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]', 1)[1].split('\n[', 1)[0]
-    assert re.search(r'^\s*SystemdCgroup = true$', runc, re.M), runc
-    assert re.search(r'^\s*sandbox_image = "registry.k8s.io/pause:3.10.1"$', out, re.M)
-    assert re.search(r'^\s*bin_dir = "/opt/cni/bin"$', out, re.M)
-    assert re.search(r'^\s*config_path = "/etc/containerd/certs.d"$', out, re.M)
+    config = tomllib.loads(dump.stdout)
+    plugins = config['plugins']
+    if major(host) == 1:
+        assert config['version'] == 2
+        cri = plugins['io.containerd.grpc.v1.cri']
+        runc = cri['containerd']['runtimes']['runc']
+        assert cri['sandbox_image'] == PAUSE
+        assert cri['cni']['bin_dir'] == '/opt/cni/bin'   # Debian's package says /usr/lib/cni
+        assert cri['registry']['config_path'] == '/etc/containerd/certs.d'
+    else:
+        assert config['version'] == 3
+        images = plugins['io.containerd.cri.v1.images']
+        runtime = plugins['io.containerd.cri.v1.runtime']
+        runc = runtime['containerd']['runtimes']['runc']
+        assert images['pinned_images']['sandbox'] == PAUSE
+        assert images['registry']['config_path'] == '/etc/containerd/certs.d'
+        assert '/opt/cni/bin' in runtime['cni'].get('bin_dirs', [runtime['cni'].get('bin_dir')])
+    assert runc['runtime_type'] == 'io.containerd.runc.v2'
+    assert runc['options']['SystemdCgroup'] is True
 
 
 def test_running_containerd_loaded_the_cri_plugin(host):
     """The CRI plugin is what the kubelet talks to; it must be loaded by the running daemon."""
     plugins = host.run('ctr --address /run/containerd/containerd.sock plugins ls')
     assert plugins.rc == 0, plugins.stderr
-    cri = [line.split() for line in plugins.stdout.splitlines() if ' cri ' in f' {line} ']
+    cri = [line.split() for line in plugins.stdout.splitlines() if line.split()[:2] == ['io.containerd.grpc.v1', 'cri']]
     assert cri and cri[0][-1] == 'ok', plugins.stdout
 
 
