@@ -200,4 +200,3 @@ def test_account_sees_no_other_database(host):
     create = as_hive(host, 'CREATE DATABASE hive_extra')
     assert create.rc != 0
     assert 'Access denied' in create.stderr
-

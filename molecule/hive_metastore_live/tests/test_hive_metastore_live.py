@@ -2,7 +2,6 @@
 role, its schema initialised by hive_schema with the real schematool on a real MariaDB instance, and the
 thrift server answering."""
 import os
-import socket
 from pathlib import Path
 
 import yaml
