@@ -30,7 +30,8 @@ description:
     schematool does it. Hive 4.0.1 ships and reports schema C(4.0.0), so a C(4.0.0) schema
     counts as current.
   - C(schematool) needs a Hadoop installation (C(HADOOP_HOME)) and Java (C(JAVA_HOME)) besides the
-    metastore, and the JDBC driver jar in C(<metastore_home>/lib). The module checks the first
+    metastore, and the JDBC driver jar in C(<metastore_home>/lib) or on C(METASTORE_AUX_JARS_PATH)
+    (O(schematool_env)), which C(bin/base) adds to the classpath. The module checks the first
     two before it connects to anything.
 author:
   - datamesh.platform maintainers (!UNKNOWN)
@@ -111,7 +112,9 @@ options:
     required: true
   jdbc_driver:
     description:
-      - JDBC driver class for schematool (C(-driver)). Its jar must be in C(<metastore_home>/lib).
+      - JDBC driver class for schematool (C(-driver)). Its jar must be in C(<metastore_home>/lib) or on
+        C(METASTORE_AUX_JARS_PATH) in O(schematool_env) (a jar, a directory of jars, or a C(:)-separated list),
+        for example Debian's C(/usr/share/java/mariadb-java-client.jar).
       - V(com.mysql.cj.jdbc.Driver) is MySQL Connector/J 8+, which also talks to MariaDB;
         V(org.mariadb.jdbc.Driver) is MariaDB Connector/J.
     type: str
@@ -405,7 +408,10 @@ class SchemaManager:
                   and 'schemaTool failed' not in line]
         text = ' | '.join(wanted[-5:]) or 'no output'
         if 'Unable to find driver class' in text or 'ClassNotFoundException' in text:
-            text += (' (put the jar of %s into %s/lib)' % (self.params['jdbc_driver'], self.params['metastore_home']))
+            aux = self.params['schematool_env'].get('METASTORE_AUX_JARS_PATH')
+            text += (' (put the jar of %s into %s/lib%s)'
+                     % (self.params['jdbc_driver'], self.params['metastore_home'],
+                        ', or fix METASTORE_AUX_JARS_PATH=%s' % aux if aux else ' or on METASTORE_AUX_JARS_PATH in schematool_env'))
         return text
 
     @staticmethod

@@ -789,6 +789,16 @@ def test_missing_jdbc_driver_hint(monkeypatch, dist):
     runner = FakeRunner({'-initSchemaTo': INFO_40X_NO_DRIVER})
     result, runner = run(monkeypatch, dist, empty_db(), runner, expect=FailJson)
     assert 'put the jar of com.mysql.cj.jdbc.Driver into' in result['msg']
+    assert 'or on METASTORE_AUX_JARS_PATH in schematool_env' in result['msg']
+
+
+def test_missing_jdbc_driver_hint_names_the_aux_jars_path(monkeypatch, dist):
+    """The hive_metastore role puts Debian's Connector/J on METASTORE_AUX_JARS_PATH: the hint names that path."""
+    runner = FakeRunner({'-initSchemaTo': INFO_40X_NO_DRIVER})
+    result, runner = run(monkeypatch, dist, empty_db(), runner, expect=FailJson,
+                         schematool_env={'METASTORE_AUX_JARS_PATH': '/usr/share/java/mariadb-java-client.jar'})
+    assert 'or fix METASTORE_AUX_JARS_PATH=/usr/share/java/mariadb-java-client.jar' in result['msg']
+    assert runner.calls[0]['env']['METASTORE_AUX_JARS_PATH'] == '/usr/share/java/mariadb-java-client.jar'
 
 
 def test_info_disagreeing_after_success_fails(monkeypatch, dist):
