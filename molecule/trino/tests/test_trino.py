@@ -20,6 +20,7 @@ INVENTORY = Path(os.environ.get('MOLECULE_INVENTORY_FILE', EPHEMERAL / 'inventor
 SECRETS = EPHEMERAL / 'credentials' / 'trino' / 'datamesh'
 COORDINATOR = 'datamesh-trino-coordinator'
 WORKER = 'datamesh-trino-worker1'
+SINGLE = 'datamesh-trino-single'       # a single-node cluster of its own: no TLS, no authentication
 JAVA = '/usr/lib/jvm/java-17-openjdk-amd64/bin/java'
 warnings.filterwarnings('ignore', category=DeprecationWarning)
 
@@ -34,8 +35,17 @@ def other(name):
     return testinfra.get_host(f'ansible://{name}?ansible_inventory={INVENTORY}')
 
 
+def name(host):
+    return host.backend.get_hostname()
+
+
 def is_coordinator(host):
-    return host.backend.get_hostname() == COORDINATOR
+    return name(host) in (COORDINATOR, SINGLE)
+
+
+def peer(host):
+    """The other node of the two-node cluster, or None for the single node."""
+    return {COORDINATOR: other(WORKER), WORKER: other(COORDINATOR)}.get(name(host))
 
 
 def test_java_17_from_debian(host):
@@ -55,21 +65,24 @@ def test_service_account(host):
 
 
 def test_directories(host):
-    for path, owner in (('/etc/trino', 'root'), ('/etc/trino/catalog', 'root'), ('/etc/trino/tls', 'root'),
-                        ('/var/lib/trino', 'trino'), ('/var/lib/trino/tmp', 'trino'), ('/var/log/trino', 'trino')):
+    dirs = [('/etc/trino', 'root'), ('/etc/trino/catalog', 'root'), ('/var/lib/trino', 'trino'),
+            ('/var/lib/trino/tmp', 'trino'), ('/var/log/trino', 'trino')]
+    for path, owner in dirs + ([('/etc/trino/tls', 'root')] if name(host) != SINGLE else []):
         d = host.file(path)
         assert (d.is_directory, d.user, d.group, d.mode) == (True, owner, 'trino', 0o750), path
+    if name(host) == SINGLE:
+        assert not host.file('/etc/trino/tls').exists
 
 
 def test_node_properties(host):
     f = host.file('/etc/trino/node.properties')
     assert (f.user, f.group, f.mode) == ('root', 'trino', 0o640)
     node = properties(host, '/etc/trino/node.properties')
-    assert node['node.environment'] == 'datamesh'
+    assert node['node.environment'] == ('trusted' if name(host) == SINGLE else 'datamesh')
     assert node['node.data-dir'] == '/var/lib/trino'
     assert re.match(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', node['node.id'])
-    peer = other(WORKER if is_coordinator(host) else COORDINATOR)
-    assert properties(peer, '/etc/trino/node.properties')['node.id'] != node['node.id']
+    ids = {properties(other(n), '/etc/trino/node.properties')['node.id'] for n in (COORDINATOR, WORKER, SINGLE)}
+    assert len(ids) == 3
 
 
 def test_config_properties(host):
@@ -77,6 +90,15 @@ def test_config_properties(host):
     # holds the shared secret: the service's group may read it, nobody else
     assert (f.user, f.group, f.mode) == ('root', 'trino', 0o640)
     c = properties(host, '/etc/trino/config.properties')
+    if name(host) == SINGLE:
+        assert c['coordinator'] == 'true'
+        assert c['node-scheduler.include-coordinator'] == 'true'     # no workers: it runs the work
+        assert c['discovery.uri'] == f'http://{SINGLE}:8080'
+        assert c['http-server.http.port'] == '8080'
+        assert not [k for k in c if k.startswith('http-server.https') or k.startswith('internal-communication.https')]
+        assert 'http-server.authentication.type' not in c
+        assert (c['query.max-memory-per-node'], c['memory.heap-headroom-per-node'], c['query.max-memory']) == ('614MB', '614MB', '614MB')
+        return
     assert c['discovery.uri'] == f'https://{COORDINATOR}:2020'
     assert (c['http-server.http.enabled'], c['http-server.https.enabled'], c['http-server.https.port']) == ('false', 'true', '2020')
     assert c['http-server.https.keystore.path'] == '/etc/trino/tls/server.pem'
@@ -98,11 +120,14 @@ def test_config_properties(host):
 
 def test_shared_secret_generated_once_and_identical(host):
     secret = properties(host, '/etc/trino/config.properties')['internal-communication.shared-secret']
-    assert secret == (SECRETS / 'shared_secret').read_text().split()[0]
+    secrets = SECRETS.parent / ('trusted' if name(host) == SINGLE else 'datamesh')
+    assert secret == (secrets / 'shared_secret').read_text().split()[0]
     assert len(secret) == 64
-    assert (SECRETS / 'shared_secret').stat().st_mode & 0o077 == 0
-    peer = other(WORKER if is_coordinator(host) else COORDINATOR)
-    assert properties(peer, '/etc/trino/config.properties')['internal-communication.shared-secret'] == secret
+    assert (secrets / 'shared_secret').stat().st_mode & 0o077 == 0
+    if peer(host):
+        assert properties(peer(host), '/etc/trino/config.properties')['internal-communication.shared-secret'] == secret
+    else:   # a cluster of its own: its own secret
+        assert secret != properties(other(COORDINATOR), '/etc/trino/config.properties')['internal-communication.shared-secret']
 
 
 def test_jvm_config_and_the_jvm_accepts_it(host):
@@ -122,15 +147,18 @@ def test_log_properties(host):
 
 
 def test_tls_material(host):
+    if name(host) == SINGLE:        # trino_tls: false: no certificate anywhere
+        assert not host.file('/etc/trino/tls/server.pem').exists and not host.file('/etc/trino/tls/ca.crt').exists
+        assert not (EPHEMERAL / 'credentials' / 'tls' / 'trino' / f'{SINGLE}.crt').exists()
+        return
     pem = host.file('/etc/trino/tls/server.pem')
     assert (pem.user, pem.group, pem.mode) == ('root', 'trino', 0o640)
     text = pem.content_string
     assert text.count('-----BEGIN PRIVATE KEY-----') == 1    # PKCS#8, read by every Java
-    name = host.backend.get_hostname()
     check = host.run('openssl x509 -noout -ext subjectAltName -in /etc/trino/tls/server.pem'
                      ' && openssl verify -CAfile /etc/trino/tls/ca.crt /etc/trino/tls/server.pem')
     assert check.rc == 0, check.stderr
-    for san in (f'DNS:{name}', 'DNS:localhost', 'IP Address:127.0.0.1', 'DNS:trino.datamesh.test'):
+    for san in (f'DNS:{name(host)}', 'DNS:localhost', 'IP Address:127.0.0.1', 'DNS:trino.datamesh.test'):
         assert san in check.stdout
     key_matches = host.run("openssl pkey -in /etc/trino/tls/server.pem -pubout | sha256sum; "
                            "openssl x509 -in /etc/trino/tls/server.pem -noout -pubkey | sha256sum")
@@ -142,14 +170,15 @@ def test_tls_material(host):
     platform_ca = (EPHEMERAL / 'credentials' / 'tls' / 'ca.crt').read_text().strip()
     assert ca.content_string.strip() == platform_ca
     assert text.strip().endswith(platform_ca)
-    assert ca.content_string == other(WORKER if name == COORDINATOR else COORDINATOR).file('/etc/trino/tls/ca.crt').content_string
+    assert ca.content_string == peer(host).file('/etc/trino/tls/ca.crt').content_string
 
 
 def test_password_authentication_on_the_coordinator_only(host):
     auth = host.file('/etc/trino/password-authenticator.properties')
     db = host.file('/etc/trino/password.db')
-    if not is_coordinator(host):
+    if name(host) != COORDINATOR:      # workers authenticate nobody; the single node has authentication off
         assert not auth.exists and not db.exists
+        assert not (SECRETS.parent / 'trusted' / 'admin_password').exists()
         return
     assert properties(host, '/etc/trino/password-authenticator.properties') == {
         'password-authenticator.name': 'file', 'file.password-file': '/etc/trino/password.db'}
