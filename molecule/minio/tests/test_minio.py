@@ -271,8 +271,8 @@ def test_layout_of_an_initialised_pool_cannot_change():
     finally:
         host.run('rm -rf /srv/minio/disk1/.minio.sys')
     assert proc.returncode != 0
-    failed = [(task, r) for (task, name), r in results.items() if r.get('failed')]
-    assert [task for task, _ in failed] == ['Check that the layout of an initialised pool stays the same'], output[-3000:]
-    assert 'started with MINIO_VOLUMES=/srv/minio/disk{1...4}' in failed[0][1]['msg']
+    failed = {task: r for (task, _host), r in results.items() if r.get('failed')}
+    assert list(failed) == ['Check that the layout of an initialised pool stays the same'], output[-3000:]
+    assert 'started with MINIO_VOLUMES=/srv/minio/disk{1...4}' in failed['Check that the layout of an initialised pool stays the same']['msg']
     assert not any(r.get('changed') for r in results.values())
     assert env_file(host)['MINIO_VOLUMES'] == '"/srv/minio/disk{1...4}"'
