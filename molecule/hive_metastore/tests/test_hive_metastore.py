@@ -1,27 +1,43 @@
 """Checks of the hive_metastore scenario: the role in preparation mode (hive_metastore_install_server: false).
 
 No Hive or Hadoop release can be fetched on our machines, so the metastore never runs here (that is
-molecule/hive_metastore_live). What runs is everything around it: Java and the JDBC driver from Debian,
-the account and directories, the configuration files as the metastore would read them, the S3
-truststore, the unit, and the metastore database and account on a real MariaDB instance, whose
-rights are checked by logging in with them.
+molecule/hive_metastore_live). What runs is everything around it, on two metastore hosts (one of them
+also the database host): Java and the JDBC driver from Debian, the account and directories, the
+configuration files as the metastore would read them, the S3 truststore, the unit, and the metastore
+database and accounts on a real MariaDB instance, whose rights are checked by logging in with them.
 """
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import testinfra
 
 EPHEMERAL = Path(os.environ['MOLECULE_EPHEMERAL_DIRECTORY'])
+INVENTORY = Path(os.environ.get('MOLECULE_INVENTORY_FILE', EPHEMERAL / 'inventory' / 'ansible_inventory.yml'))
 CREDENTIALS = EPHEMERAL / 'credentials'
-HOST = 'datamesh-hive-metastore'
+DB_HOST = 'datamesh-hive-metastore'
+REMOTE = 'datamesh-hive-metastore-remote'
 SOCKET = '/run/mysql-multi/hms/mysqld.sock'
 PRIVILEGES = ('SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, REFERENCES, INDEX, ALTER, CREATE TEMPORARY TABLES, '
               'LOCK TABLES, CREATE VIEW, SHOW VIEW')
 
 
+def other_host(name):
+    return testinfra.get_host(f'ansible://{name}?ansible_inventory={INVENTORY}')
+
+
+def name_of(host):
+    return host.backend.get_hostname()
+
+
+def address_of(name):
+    return other_host(name).interface('eth0').addresses[0]
+
+
 def db_password():
-    path = CREDENTIALS / 'hive_metastore' / HOST / 'hms' / 'hive'
+    """One password for the database's account, whichever metastore host uses it."""
+    path = CREDENTIALS / 'hive_metastore' / DB_HOST / 'hms' / 'hive'
     assert path.stat().st_mode & 0o077 == 0, f'{path} must be private to its owner'
     return path.read_text().split()[0]
 
@@ -33,15 +49,31 @@ def properties(host, path):
     return {p.findtext('name'): p.findtext('value') for p in root.findall('property')}
 
 
-def as_root(host, query):
-    """root is socket-only on mysql_multi instances."""
-    return host.run('mariadb --socket=%s -N -B -e %s', SOCKET, query)
+def as_root(query):
+    """root is socket-only on mysql_multi instances: on the database host."""
+    return other_host(DB_HOST).run('mariadb --socket=%s -N -B -e %s', SOCKET, query)
 
 
-def as_hive(host, query, database='metastore'):
-    """The metastore's account, over TCP from where the metastore connects (127.0.0.1), password from the env."""
-    return host.run('MYSQL_PWD=%s mariadb --protocol=TCP -h 127.0.0.1 -P 3307 -u hive -N -B %s -e %s',
-                    db_password(), database, query)
+def as_hive(query, database='metastore'):
+    """The metastore's account, over TCP from where the metastore on the DB host connects (127.0.0.1)."""
+    return other_host(DB_HOST).run('MYSQL_PWD=%s mariadb --protocol=TCP -h 127.0.0.1 -P 3307 -u hive -N -B %s -e %s',
+                                   db_password(), database, query)
+
+
+def as_hive_from_remote(statements):
+    """The same account name from the remote metastore host, with the PyMySQL the role installed there."""
+    script = ('import pymysql, sys\n'
+              'c = pymysql.connect(host=sys.argv[1], port=3307, user="hive", password=sys.argv[2], database="metastore")\n'
+              'cur = c.cursor()\n'
+              'for q in sys.argv[3:]:\n'
+              '    cur.execute(q)\n'
+              '    print(";".join(str(r[0]) for r in cur.fetchall()))\n')
+    return other_host(REMOTE).run('python3 -c %s %s %s ' + ' '.join(['%s'] * len(statements)),
+                                  script, DB_HOST, db_password(), *statements)
+
+
+def ts_password(host):
+    return (CREDENTIALS / 'hive_metastore' / name_of(host) / 'truststore_password').read_text().split()[0]
 
 
 def test_java_from_debian_is_17(host):
@@ -87,7 +119,8 @@ def test_config_files_are_private_to_the_service(host, name):
 
 def test_metastore_site_points_at_the_instance(host):
     props = properties(host, '/etc/hive-metastore/metastore-site.xml')
-    assert props['javax.jdo.option.ConnectionURL'] == 'jdbc:mariadb://127.0.0.1:3307/metastore'
+    address = '127.0.0.1' if name_of(host) == DB_HOST else DB_HOST
+    assert props['javax.jdo.option.ConnectionURL'] == f'jdbc:mariadb://{address}:3307/metastore'
     assert props['javax.jdo.option.ConnectionDriverName'] == 'org.mariadb.jdbc.Driver'
     assert props['javax.jdo.option.ConnectionUserName'] == 'hive'
     assert props['javax.jdo.option.ConnectionPassword'] == db_password()
@@ -109,7 +142,7 @@ def test_core_site_has_s3a_for_minio(host):
 
 
 def test_truststore_holds_the_s3_ca_and_debians_cas(host):
-    password = (CREDENTIALS / 'hive_metastore' / HOST / 'truststore_password').read_text().split()[0]
+    password = ts_password(host)
     store = host.file('/etc/hive-metastore/truststore.p12')
     assert (store.user, store.group, store.mode) == ('root', 'hive', 0o640)
     keytool = '/usr/lib/jvm/java-17-openjdk-amd64/bin/keytool'
@@ -163,40 +196,54 @@ def test_preparation_mode_installs_no_release_and_starts_nothing(host):
     assert not host.socket('tcp://0.0.0.0:9083').is_listening
 
 
-def test_database_exists_with_latin1(host):
-    result = as_root(host, "SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA "
-                           "WHERE SCHEMA_NAME = 'metastore'")
+# The database checks do not take the host fixture: they run once, against the database host.
+def test_database_exists_with_latin1():
+    result = as_root("SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'metastore'")
     assert result.rc == 0, result.stderr
     assert result.stdout.strip() == 'latin1'
 
 
-def test_account_has_only_the_intended_grants(host):
-    result = as_root(host, "SHOW GRANTS FOR 'hive'@'127.0.0.1'")
-    assert result.rc == 0, result.stderr
-    grants = sorted(line.split(' IDENTIFIED BY')[0] for line in result.stdout.splitlines())
-    assert grants == sorted([
-        "GRANT USAGE ON *.* TO `hive`@`127.0.0.1`",
-        f"GRANT {PRIVILEGES} ON `metastore`.* TO `hive`@`127.0.0.1`",
-    ]), grants
-    hosts = as_root(host, "SELECT Host FROM mysql.user WHERE User = 'hive'")
-    assert hosts.stdout.split() == ['127.0.0.1']
+def test_accounts_have_only_the_intended_grants():
+    """One account per metastore host, each from that host's address only, with rights on the metastore only."""
+    remote = address_of(REMOTE)
+    for client in ('127.0.0.1', remote):
+        result = as_root(f"SHOW GRANTS FOR 'hive'@'{client}'")
+        assert result.rc == 0, result.stderr
+        grants = sorted(line.split(' IDENTIFIED BY')[0] for line in result.stdout.splitlines())
+        assert grants == sorted([
+            f"GRANT USAGE ON *.* TO `hive`@`{client}`",
+            f"GRANT {PRIVILEGES} ON `metastore`.* TO `hive`@`{client}`",
+        ]), grants
+    hosts = as_root("SELECT Host FROM mysql.user WHERE User = 'hive'")
+    assert sorted(hosts.stdout.split()) == sorted(['127.0.0.1', remote])
 
 
-def test_account_can_change_the_schema_of_its_database(host):
-    result = as_hive(host, 'CREATE TABLE probe (id BIGINT PRIMARY KEY, v VARCHAR(767)) ENGINE=InnoDB DEFAULT CHARSET=latin1; '
-                           'CREATE INDEX probe_v ON probe (v); INSERT INTO probe VALUES (1, \'x\'); '
-                           'ALTER TABLE probe ADD COLUMN w INT; SELECT COUNT(*) FROM probe; DROP TABLE probe;')
+def test_account_can_change_the_schema_of_its_database():
+    result = as_hive('CREATE TABLE probe (id BIGINT PRIMARY KEY, v VARCHAR(767)) ENGINE=InnoDB DEFAULT CHARSET=latin1; '
+                     'CREATE INDEX probe_v ON probe (v); INSERT INTO probe VALUES (1, \'x\'); '
+                     'ALTER TABLE probe ADD COLUMN w INT; SELECT COUNT(*) FROM probe; DROP TABLE probe;')
     assert result.rc == 0, result.stderr
     assert result.stdout.strip() == '1'
 
 
-def test_account_sees_no_other_database(host):
-    shown = as_hive(host, 'SHOW DATABASES')
+def test_account_sees_no_other_database():
+    shown = as_hive('SHOW DATABASES')
     assert shown.rc == 0, shown.stderr
     assert sorted(shown.stdout.split()) == ['information_schema', 'metastore']
-    other = as_hive(host, 'SELECT 1', database='other_app')
+    other = as_hive('SELECT 1', database='other_app')
     assert other.rc != 0
     assert 'Access denied' in other.stderr
-    create = as_hive(host, 'CREATE DATABASE hive_extra')
+    create = as_hive('CREATE DATABASE hive_extra')
     assert create.rc != 0
     assert 'Access denied' in create.stderr
+
+
+def test_remote_metastore_host_reaches_its_database_and_nothing_else():
+    """From the remote metastore host, by the DB host's name, as in its metastore-site.xml."""
+    result = as_hive_from_remote(['CREATE TABLE probe_remote (id BIGINT PRIMARY KEY)', 'SHOW DATABASES',
+                                  'DROP TABLE probe_remote'])
+    assert result.rc == 0, result.stderr
+    assert result.stdout.splitlines()[1].split(';') == ['information_schema', 'metastore']
+    denied = as_hive_from_remote(['CREATE DATABASE hive_remote_extra'])
+    assert denied.rc != 0
+    assert 'Access denied' in denied.stderr
