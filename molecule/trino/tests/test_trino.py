@@ -243,3 +243,18 @@ def test_cli_wrapper(host):
     assert (f.user, f.mode) == ('root', 0o755)
     assert f'exec "{JAVA.rsplit("/bin/", 1)[0]}/bin/java" -jar "/opt/datamesh/trino-cli/current/trino-cli.jar" "$@"' in f.content_string
     assert host.run('sh -n /usr/local/bin/trino').rc == 0
+
+
+def test_java_trusts_the_platform_ca(host):
+    """Catalog connectors (S3 on MinIO with the platform CA) use Java's default trust store."""
+    f = host.file('/usr/local/share/ca-certificates/datamesh-trino-0.crt')
+    if name(host) == SINGLE:
+        assert not f.exists
+        return
+    platform_ca = (EPHEMERAL / 'credentials' / 'tls' / 'ca.crt').read_text().strip()
+    assert f.content_string.strip() == platform_ca
+    keytool = JAVA.rsplit('/', 1)[0] + '/keytool'
+    listed = host.run(f'{keytool} -list -cacerts -storepass changeit -alias debian:datamesh-trino-0.pem -rfc')
+    assert listed.rc == 0, listed.stdout + listed.stderr
+    fingerprint = host.run('openssl x509 -noout -fingerprint -sha256 -in /etc/trino/tls/ca.crt').stdout.split('=', 1)[1].strip()
+    assert fingerprint in host.run(f'{keytool} -list -cacerts -storepass changeit -alias debian:datamesh-trino-0.pem').stdout
