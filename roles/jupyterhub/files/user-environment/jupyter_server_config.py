@@ -3,7 +3,8 @@
 # the environment (native mode: Spawner.environment; Kubernetes: singleuser.extraEnv).
 import os
 
-c = get_config()  # noqa: F821 (provided by Jupyter's config loader)
+# get_config is provided by Jupyter's config loader.
+c = get_config()  # noqa: F821  # pylint: disable=undefined-variable
 
 # Shut idle kernels down inside the server, so that an open browser tab alone does not keep
 # a server (and the hub's idle culler) from ever stopping it.
