@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-import copy
 import ipaddress
 import re
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.datamesh.platform.plugins.plugin_utils.merge import deep_merge
 from ansible.module_utils.common.text.converters import to_text
 
 # kubeadm.k8s.io/v1beta4 exists since Kubernetes 1.31 (v1beta3 is deprecated there).
@@ -37,17 +37,6 @@ DEFAULTS = {
     'kubelet_extra': {},
 }
 REQUIRED = ('kubernetes_version', 'advertise_address', 'node_name')
-
-
-def _merge(base, extra):
-    """Recursive dict merge; values from ``extra`` win, lists are replaced."""
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _network(value, name):
@@ -170,8 +159,8 @@ def kubeadm_config(params, prefix=''):
         cluster['controlPlaneEndpoint'] = endpoint
     if p['cert_sans']:
         cluster['apiServer'] = {'certSANs': [to_text(s) for s in p['cert_sans']]}
-    cluster = _merge(cluster, p['cluster_extra'])
-    kubelet = _merge({
+    cluster = deep_merge(cluster, p['cluster_extra'])
+    kubelet = deep_merge({
         'apiVersion': KUBELET_API,
         'kind': 'KubeletConfiguration',
         # containerd is configured with SystemdCgroup = true: both sides must agree.

@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-import copy
-
 from ansible.errors import AnsibleFilterError
+from ansible_collections.datamesh.platform.plugins.plugin_utils.merge import deep_merge
 
 NODE_PORT_RANGE = (30000, 32767)
 REFUSED_AUTHENTICATORS = {
@@ -14,17 +13,6 @@ REFUSED_AUTHENTICATORS = {
     'jupyterhub.authenticators.shared.sharedpasswordauthenticator',
 }
 REQUIRED = ('admin_users', 'authenticator_class', 'node_port', 'image', 'tag')
-
-
-def _merge(base, extra):
-    """Recursive merge of extra over base (dicts merge, everything else replaces); returns a new dict."""
-    out = copy.deepcopy(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
 
 
 def _fail(message):
@@ -105,7 +93,7 @@ def z2jh_values(settings):
     }
     if settings.get('allowed_users'):
         hub_config['Authenticator']['allowed_users'] = sorted(set(settings['allowed_users']))
-    hub_config = _merge(hub_config, settings.get('authenticator_config') or {})
+    hub_config = deep_merge(hub_config, settings.get('authenticator_config') or {})
 
     values = {
         'hub': {'config': hub_config, 'db': hub_db},
@@ -126,7 +114,7 @@ def z2jh_values(settings):
         },
         'ingress': {'enabled': False},
     }
-    return _merge(values, settings.get('extra_values') or {})
+    return deep_merge(values, settings.get('extra_values') or {})
 
 
 class FilterModule:
