@@ -20,12 +20,22 @@ if ! docker info >/dev/null 2>&1; then
   fi
 fi
 
-if [ "$rebuild" = 0 ] && docker image inspect "$MOLECULE_IMAGE" >/dev/null 2>&1; then
-  log "image $MOLECULE_IMAGE present"
-elif [ "$MOLECULE_IMAGE" != "$LOCAL_IMAGE" ]; then
-  log "pulling $MOLECULE_IMAGE (MOLECULE_IMAGE)"
-  docker pull "$MOLECULE_IMAGE" || die "cannot pull MOLECULE_IMAGE=$MOLECULE_IMAGE; unset it to build $LOCAL_IMAGE locally"
-else
-  command -v debootstrap >/dev/null || apt_install debootstrap
-  "$REPO/tests/images/build-systemd-debian.sh" "$DEBIAN_RELEASE" "$LOCAL_IMAGE"
+# ensure_image IMAGE LOCAL_NAME RELEASE: IMAGE present, pulled (a published one) or built locally.
+ensure_image() {
+  local image="$1" local_name="$2" release="$3"
+  if [ "$rebuild" = 0 ] && docker image inspect "$image" >/dev/null 2>&1; then
+    log "image $image present"
+  elif [ "$image" != "$local_name" ]; then
+    log "pulling $image"
+    docker pull "$image" || die "cannot pull $image; unset the variable that names it to build $local_name locally"
+  else
+    command -v debootstrap >/dev/null || apt_install debootstrap
+    "$REPO/tests/images/build-systemd-debian.sh" "$release" "$local_name"
+  fi
+}
+
+ensure_image "$MOLECULE_IMAGE" "$LOCAL_IMAGE" "$DEBIAN_RELEASE"
+# The Debian 13 image too (scenarios of the live query plane run on it), unless it is the same.
+if [ "$MOLECULE_IMAGE_DEBIAN13" != "$MOLECULE_IMAGE" ]; then
+  rebuild=0 ensure_image "$MOLECULE_IMAGE_DEBIAN13" "$LOCAL_IMAGE_DEBIAN13" trixie
 fi

@@ -12,6 +12,10 @@ declare -A _DEBIAN_NUMBER=([bookworm]=12 [trixie]=13)
 LOCAL_IMAGE="datamesh/systemd-debian:${_DEBIAN_NUMBER[$DEBIAN_RELEASE]:-$DEBIAN_RELEASE}"
 # A published systemd image can replace the locally built one on connected machines.
 export MOLECULE_IMAGE="${MOLECULE_IMAGE:-$LOCAL_IMAGE}"
+# Scenarios that need Debian 13 whatever DEBIAN_RELEASE says (the live query plane: Trino 476 runs
+# on Java >= 24, which only Debian 13 ships) name this image; a published one can replace it.
+LOCAL_IMAGE_DEBIAN13="datamesh/systemd-debian:13"
+export MOLECULE_IMAGE_DEBIAN13="${MOLECULE_IMAGE_DEBIAN13:-$LOCAL_IMAGE_DEBIAN13}"
 export ANSIBLE_COLLECTIONS_PATH="$VENV/collections"
 export PATH="$VENV/bin:$PATH"
 export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-0}"
