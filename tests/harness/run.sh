@@ -30,8 +30,9 @@
 #   send no traffic beyond loopback and their own containers. No requires file = always runs.
 #
 # Environment: SCENARIO=a,b (molecule stage only these), DEBIAN_RELEASE=bookworm|trixie,
-# MOLECULE_IMAGE (published image instead of the local one), MOLECULE_TIMEOUT (seconds per
-# scenario, default 1800), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
+# MOLECULE_IMAGE (published image instead of the local one), MOLECULE_IMAGE_DEBIAN13 (the same
+# for scenarios that need Debian 13), MOLECULE_TIMEOUT (seconds per scenario, default 1800),
+# MOLECULE_JOBS (scenarios at a time, default 2), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
 # VERBOSE=1 (stream step output to the terminal as well), TAIL_LINES (default 60).
 # shellcheck source=tests/harness/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -248,8 +249,26 @@ molecule_scenario() {
   return "$rc"
 }
 
+# Scenarios run MOLECULE_JOBS at a time (default 2): their containers, networks and names are
+# their own, and most of a scenario's time is spent waiting (package downloads, JVM start-up,
+# health checks), so two at once keep both cores busy. Longest first (molecule/<name>/weight:
+# minutes measured here; default 3) so the last one to start is a short one. Each scenario's
+# result lands in $CACHE/results/ and is recorded, in start order, once all have finished.
+molecule_weight() {
+  local f="$REPO/molecule/$1/weight" w=3
+  [ -f "$f" ] && read -r w <"$f"
+  printf '%s %s\n' "${w:-3}" "$1"
+}
+
+molecule_job() {
+  local s="$1" res="$CACHE/results/molecule-$1"
+  # A subshell: run_step records into this process's arrays, which are written out here.
+  run_step "molecule:$s" molecule_scenario "$s"
+  printf '%s\t%s\t%s\n' "${R_STATUS[-1]}" "${R_SECS[-1]}" "${R_NOTE[-1]}" >"$res"
+}
+
 molecule_stage() {
-  local all want=() s reason rc
+  local all want=() order=() s reason rc jobs="${MOLECULE_JOBS:-2}" status secs note
   mapfile -t all < <(molecule_scenarios)
   if [ -n "${SCENARIO:-}" ]; then
     IFS=, read -r -a want <<<"$SCENARIO"
@@ -262,16 +281,33 @@ molecule_stage() {
     for s in "${want[@]}"; do fail "molecule:$s" "not run: no Docker engine or image (see the docker step)"; done
     return 0
   fi
+  rm -rf "$CACHE/results"; mkdir -p "$CACHE/results"
   for s in "${want[@]}"; do
     if [[ " ${all[*]} " != *" $s "* ]]; then
       fail "molecule:$s" "no such scenario (have: ${all[*]})"; continue
     fi
     rc=0; reason="$(scenario_requires "$s")" || rc=$?
     case "$rc" in
-      0) run_step "molecule:$s" molecule_scenario "$s" ;;
+      0) order+=("$s") ;;
       1) skip "molecule:$s" "$reason" ;;
       *) fail "molecule:$s" "$reason" ;;
     esac
+  done
+  [ ${#order[@]} -gt 0 ] || return 0
+  mapfile -t order < <(for s in "${order[@]}"; do molecule_weight "$s"; done | sort -k1,1nr -k2 | cut -d' ' -f2)
+  log "molecule: ${#order[@]} scenarios, $jobs at a time: ${order[*]}"
+  for s in "${order[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+    molecule_job "$s" &
+    sleep 2   # staggered starts: Molecule's create steps do not collide on the Docker API
+  done
+  wait || true
+  for s in "${order[@]}"; do
+    if IFS=$'\t' read -r status secs note <"$CACHE/results/molecule-$s" 2>/dev/null; then
+      record "molecule:$s" "$status" "$secs" "$note"
+    else
+      fail "molecule:$s" "no result recorded (the job died); log: .cache/logs/molecule-$s.log"
+    fi
   done
 }
 

@@ -75,6 +75,25 @@ def test_secrets_are_private(host):
     assert secret not in host.file('/etc/jupyterhub/jupyterhub_config.py').content_string
 
 
+def test_trino_settings_private_to_their_user(host):
+    settings = host.file('/home/alice/.datamesh/trino.json')
+    assert (settings.user, settings.mode) == ('alice', 0o600)
+    config = json.loads(settings.content_string)
+    assert config == {'host': 'trino.datamesh.test', 'port': 8443, 'http_scheme': 'https', 'user': 'alice',
+                      'password': 'alice-trino-password-for-tests', 'ca_file': '/etc/jupyterhub/platform-ca.crt',
+                      'catalogs': ['hive', 'mysql']}
+    # the CA the user environment verifies Trino with is readable by the users, and is the hub's CA
+    assert host.file('/etc/jupyterhub/platform-ca.crt').mode == 0o644
+    assert host.file('/etc/jupyterhub/platform-ca.crt').content_string == host.file('/etc/jupyterhub/tls/ca.crt').content_string
+    profile = host.file('/home/alice/.dbt/profiles.yml')
+    assert (profile.user, profile.mode) == ('alice', 0o600)
+    assert 'method: ldap' in profile.content_string and '"alice-trino-password-for-tests"' in profile.content_string
+    assert 'cert: /etc/jupyterhub/platform-ca.crt' in profile.content_string
+    # bob has no Trino credentials: no settings file, a profile without authentication
+    assert not host.file('/home/bob/.datamesh').exists
+    assert 'method: none' in host.file('/home/bob/.dbt/profiles.yml').content_string
+
+
 def test_health_through_the_proxy_over_tls(host):
     out = host.check_output(
         f'{HUB_PYTHON} -c "import requests; r = requests.get(\'https://127.0.0.1/hub/health\', '
