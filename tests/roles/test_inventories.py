@@ -22,9 +22,11 @@ def site_groups(playbook=REPO / 'site.yml'):
     return groups
 
 
-# Groups a platform may leave empty: workers of a single-node Trino, and Kubernetes, which
-# only jupyterhub_mode: kubernetes needs.
-OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node'}
+# Groups a platform may leave empty: workers of a single-node Trino, Kubernetes, which only
+# jupyterhub_mode: kubernetes needs, and the object stores (MinIO or SeaweedFS, or neither
+# when datamesh_s3_endpoint names an existing S3 service).
+OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node', 'minio', 'seaweedfs'}
+STORE_GROUPS = ('minio', 'seaweedfs')
 
 
 def defined_groups(data):
@@ -41,10 +43,15 @@ def test_inventory_defines_site_groups(inventory):
     assert not missing, f'{inventory}: groups of site.yml not defined: {missing}'
     for group in site_groups() - OPTIONAL_GROUPS:
         assert data.get(group, {}).get('hosts'), f'{inventory}: group {group} has no hosts'
+    stores = [g for g in STORE_GROUPS if data.get(g, {}).get('hosts')]
+    assert len(stores) == 1, f'{inventory}: exactly one object store group should have hosts, got {stores}'
+    endpoint = yaml.safe_load((REPO / 'inventory' / inventory / 'group_vars' / 'all.yml').read_text())['datamesh_s3_endpoint']
+    assert f"groups['{stores[0]}']" in endpoint or stores[0] == 'seaweedfs' and ':8333' in endpoint, \
+        f'{inventory}: datamesh_s3_endpoint ({endpoint}) does not point at the {stores[0]} hosts'
 
 
 def test_site_groups_found():
-    assert site_groups() == {'mysql', 'minio', 'hive_metastore', 'trino_coordinator', 'trino_worker',
+    assert site_groups() == {'mysql', 'minio', 'seaweedfs', 'hive_metastore', 'trino_coordinator', 'trino_worker',
                              'kube_control_plane', 'kube_node', 'jupyterhub'}
 
 
