@@ -28,6 +28,7 @@ import os
 import re
 import shlex
 import traceback
+import zipfile
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -56,6 +57,9 @@ EQUIVALENT_VERSIONS = {
 }
 
 DEFAULT_DRIVER = 'com.mysql.cj.jdbc.Driver'
+# schematool's main class: 4.x moved it into a package of its own (bin/ext/schemaTool.sh of each line).
+SCHEMATOOL_CLASSES = ('org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool',
+                      'org.apache.hadoop.hive.metastore.tools.MetastoreSchemaTool')
 MARIADB_DRIVER = 'org.mariadb.jdbc.Driver'
 PASSWORD_MASK = '********'
 
@@ -155,6 +159,23 @@ class Distribution:
                 if match and not match.group(1).endswith('-tests'):
                     return match.group(1)
         return None
+
+    def schematool_class(self):
+        """schematool's main class, looked up in the metastore jars of lib/ (4.x first, then 3.x)."""
+        jars = []
+        for pattern in ('hive-standalone-metastore-server-*.jar', 'hive-standalone-metastore-*.jar'):
+            jars += [j for j in sorted(glob.glob(os.path.join(self.home, 'lib', pattern))) if j not in jars]
+        for jar in jars:
+            try:
+                with zipfile.ZipFile(jar) as archive:
+                    names = set(archive.namelist())
+            except (IOError, OSError, zipfile.BadZipfile):
+                continue
+            for cls in SCHEMATOOL_CLASSES:
+                if cls.replace('.', '/') + '.class' in names:
+                    return cls
+        raise HiveSchemaError('no schematool class (%s) in the metastore jars of %s/lib; give main_class'
+                              % (' or '.join(SCHEMATOOL_CLASSES), self.home))
 
     def init_script(self, version):
         return 'hive-schema-%s.%s.sql' % (version, self.db_type)
@@ -352,9 +373,14 @@ def read_schema_state(host, port, database, user, password, connect_timeout=10, 
 
 # ---------------------------------------------------------------- schematool
 
-def schematool_args(distribution, action, db_type, url, driver, user, password, version=None):
-    """Argument list of one schematool run; action is 'init', 'upgrade' or 'info'."""
-    args = [distribution.schematool, '-dbType', db_type]
+def schematool_args(distribution, action, db_type, url, driver, user, password, version=None, launcher=None):
+    """Argument list of one schematool run; action is 'init', 'upgrade' or 'info'.
+
+    launcher: what starts schematool (default the distribution's bin/schematool), e.g. a java command
+    line with class path and main class. password None: no -passWord, schematool then reads
+    javax.jdo.option.ConnectionPassword from the metastore-site.xml on its class path.
+    """
+    args = list(launcher or [distribution.schematool]) + ['-dbType', db_type]
     if action == 'init':
         args += ['-initSchemaTo', version]
     elif action == 'upgrade':
@@ -363,7 +389,9 @@ def schematool_args(distribution, action, db_type, url, driver, user, password, 
         args += ['-info']
     else:
         raise ValueError(action)
-    args += ['-url', url, '-driver', driver, '-userName', user, '-passWord', password]
+    args += ['-url', url, '-driver', driver, '-userName', user]
+    if password is not None:
+        args += ['-passWord', password]
     return args
 
 

@@ -29,10 +29,12 @@ description:
     what C(-upgradeSchema) upgrades to. Releases that reuse an older schema are handled like
     schematool does it. Hive 4.0.1 ships and reports schema C(4.0.0), so a C(4.0.0) schema
     counts as current.
-  - C(schematool) needs a Hadoop installation (C(HADOOP_HOME)) and Java (C(JAVA_HOME)) besides the
+  - C(bin/schematool) needs a Hadoop installation (C(HADOOP_HOME)) and Java (C(JAVA_HOME)) besides the
     metastore, and the JDBC driver jar in C(<metastore_home>/lib) or on C(METASTORE_AUX_JARS_PATH)
     (O(schematool_env)), which C(bin/base) adds to the classpath. The module checks the first
     two before it connects to anything.
+  - With O(classpath), schematool runs directly on Java instead (no Hadoop installation, no scripts), with
+    C(METASTORE_HOME) set to O(metastore_home), where it finds its SQL scripts.
 author:
   - datamesh.platform maintainers (!UNKNOWN)
 attributes:
@@ -105,9 +107,10 @@ options:
     required: true
   db_password:
     description:
-      - Password of O(db_user). Never logged; masked as C(********) in the commands returned.
-      - schematool only takes it on its command line (C(-passWord)), so it is visible in the process
-        list of the host while schematool runs.
+      - Password of O(db_user), for the module's own connection. Never logged; masked as C(********) in the
+        commands returned.
+      - Without O(conf_dir), schematool gets it on its command line (C(-passWord)), visible in the process
+        list of the host while schematool runs; with O(conf_dir), it reads it from C(metastore-site.xml).
     type: str
     required: true
   jdbc_driver:
@@ -145,6 +148,33 @@ options:
       - Seconds to wait for the database connection.
     type: int
     default: 10
+  conf_dir:
+    description:
+      - Directory holding the metastore's C(metastore-site.xml) with C(javax.jdo.option.ConnectionPassword).
+      - When given, schematool is run B(without) C(-passWord) and reads the password from that file, which is
+        first on its class path (direct launch) or its C(METASTORE_CONF_DIR) (C(bin/schematool)). The password
+        then never appears on a command line. O(db_password) is still needed for the module's own connection.
+    type: path
+  classpath:
+    description:
+      - Run schematool directly with Java, without Hadoop's scripts or a Hadoop installation, as
+        C(<java_home>/bin/java <java_options> -cp <conf_dir>:<classpath> <main_class>). Entries are jars or
+        C(dir/*) wildcards, e.g. C(<metastore_home>/lib/*), the Hadoop jars and the JDBC driver jar.
+      - Empty (the default) runs C(<metastore_home>/bin/schematool), which needs O(hadoop_home).
+    type: list
+    elements: str
+    default: []
+  java_options:
+    description: JVM options for the direct launch (O(classpath)), e.g. C(-Xmx512m).
+    type: list
+    elements: str
+    default: []
+  main_class:
+    description:
+      - schematool's main class for the direct launch. By default it is looked up in the metastore jars of
+        C(<metastore_home>/lib), C(org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool) (4.x) or
+        C(org.apache.hadoop.hive.metastore.tools.MetastoreSchemaTool) (3.x).
+    type: str
 notes:
   - The module's connection is plain TCP. TLS options in O(jdbc_url) apply to schematool only.
   - schematool runs as the user the module runs as. Hive 3.1.x releases use schema C(3.1.0).
@@ -179,6 +209,22 @@ EXAMPLES = r'''
     schematool_env:
       HADOOP_CLIENT_OPTS: -Xmx1g
   register: hive_schema_result
+
+- name: Run schematool directly on Java, the password read from metastore-site.xml (not on a command line)
+  datamesh.platform.hive_schema:
+    metastore_home: /opt/datamesh/hive-metastore/4.0.1
+    java_home: /usr/lib/jvm/java-21-openjdk-amd64
+    conf_dir: /etc/hive-metastore
+    classpath:
+      - /opt/datamesh/hive-metastore/4.0.1/lib/*
+      - /opt/datamesh/hadoop-client-api/3.3.6/hadoop-client-api-3.3.6.jar
+      - /opt/datamesh/hadoop-client-runtime/3.3.6/hadoop-client-runtime-3.3.6.jar
+      - /usr/share/java/mariadb-java-client.jar
+    java_options: [-Xmx512m]
+    jdbc_url: jdbc:mariadb://127.0.0.1:3307/metastore
+    jdbc_driver: org.mariadb.jdbc.Driver
+    db_user: hive
+    db_password: "{{ vault_hive_db_password }}"
 
 - name: What would happen? (reads the database, runs nothing)
   datamesh.platform.hive_schema:
@@ -330,11 +376,28 @@ class SchemaManager:
         distribution = Distribution(p['metastore_home'], p['db_type'])
         self.result.update(distribution_version=distribution.schema_version, hive_release=distribution.release)
         env = dict((k, str(v)) for k, v in p['schematool_env'].items())
-        env.update(METASTORE_HOME=distribution.home,
-                   HADOOP_HOME=tool_home(p, 'hadoop_home', 'HADOOP_HOME', 'hadoop'),
-                   JAVA_HOME=tool_home(p, 'java_home', 'JAVA_HOME', 'java'))
-        if not (os.path.isfile(distribution.schematool) and os.access(distribution.schematool, os.X_OK)):
-            raise HiveSchemaError('%s is missing or not executable' % distribution.schematool)
+        conf_dir = p['conf_dir']
+        if conf_dir and not os.path.isfile(os.path.join(conf_dir, 'metastore-site.xml')):
+            raise HiveSchemaError('conf_dir %s has no metastore-site.xml: schematool reads the database password '
+                                  '(javax.jdo.option.ConnectionPassword) from it' % conf_dir)
+        env['METASTORE_HOME'] = distribution.home
+        if p['classpath']:
+            # Direct launch: java -cp <conf_dir>:<classpath> <schematool class>, no Hadoop scripts.
+            java_home = tool_home(p, 'java_home', 'JAVA_HOME', 'java')
+            env['JAVA_HOME'] = java_home
+            main_class = p['main_class'] or distribution.schematool_class()
+            launcher = ([os.path.join(java_home, 'bin', 'java')] + list(p['java_options'])
+                        + ['-cp', ':'.join(([conf_dir] if conf_dir else []) + list(p['classpath'])), main_class])
+        else:
+            env.update(HADOOP_HOME=tool_home(p, 'hadoop_home', 'HADOOP_HOME', 'hadoop'),
+                       JAVA_HOME=tool_home(p, 'java_home', 'JAVA_HOME', 'java'))
+            if conf_dir:
+                env['METASTORE_CONF_DIR'] = conf_dir
+            if not (os.path.isfile(distribution.schematool) and os.access(distribution.schematool, os.X_OK)):
+                raise HiveSchemaError('%s is missing or not executable' % distribution.schematool)
+            launcher = None
+        # With conf_dir, schematool takes the password from metastore-site.xml: never on its command line.
+        tool_password = None if conf_dir else p['db_password']
         host, port, database, url = connection(p)
         target = p['target_version'] or distribution.schema_version
         self.result['to_version'] = target
@@ -347,7 +410,7 @@ class SchemaManager:
 
         def command(action, version=None):
             return schematool_args(distribution, action, p['db_type'], url, p['jdbc_driver'],
-                                   p['db_user'], p['db_password'], version)
+                                   p['db_user'], tool_password, version, launcher)
 
         commands = []
         if the_plan.action != 'none':
@@ -440,6 +503,10 @@ def main():
             allow_upgrade=dict(type='bool', default=False),
             schematool_env=dict(type='dict', default={}),
             connect_timeout=dict(type='int', default=10),
+            conf_dir=dict(type='path'),
+            classpath=dict(type='list', elements='str', default=[]),
+            java_options=dict(type='list', elements='str', default=[]),
+            main_class=dict(type='str'),
         ),
         mutually_exclusive=[('jdbc_url', 'db_host'), ('jdbc_url', 'db_port'), ('jdbc_url', 'db_name')],
         required_one_of=[('jdbc_url', 'db_host')],

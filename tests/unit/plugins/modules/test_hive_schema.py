@@ -822,3 +822,79 @@ def test_second_run_after_init_is_a_no_op(monkeypatch, dist):
     server.databases['metastore'] = {'CTLGS': [], 'DBS': [], 'VERSION': ['4.0.0']}
     result, runner = run(monkeypatch, dist, server)
     assert result['changed'] is False and runner.calls == []
+
+
+# ---------------------------------------------------------------- direct launch on Java (classpath, conf_dir)
+
+SCHEMATOOL_4 = 'org.apache.hadoop.hive.metastore.tools.schematool.MetastoreSchemaTool'
+SCHEMATOOL_3 = 'org.apache.hadoop.hive.metastore.tools.MetastoreSchemaTool'
+
+
+def jar_with(path, classes):
+    import zipfile
+    with zipfile.ZipFile(str(path), 'w') as archive:
+        for cls in classes:
+            archive.writestr(cls.replace('.', '/') + '.class', b'')
+
+
+def conf_dir(root):
+    conf = root / 'conf'
+    conf.mkdir(exist_ok=True)
+    (conf / 'metastore-site.xml').write_text('<configuration/>')
+    return str(conf)
+
+
+def test_direct_launch_without_hadoop_and_without_the_password(monkeypatch, dist):
+    """java -cp <conf>:<classpath> <class>: no bin/schematool, no Hadoop, no -passWord on the command line."""
+    home = dist / 'apache-hive-metastore-bin'
+    jar_with(home / 'lib' / 'hive-standalone-metastore-server-4.0.1.jar', [SCHEMATOOL_4])
+    runner = FakeRunner({'-initSchemaTo': INIT_40X_OK, '-info': INFO_40X_CURRENT})
+    result, runner = run(monkeypatch, dist, empty_db(), runner, hadoop_home=None, conf_dir=conf_dir(dist),
+                         classpath=[str(home / 'lib' / '*'), '/usr/share/java/mariadb-java-client.jar'],
+                         java_options=['-Xmx512m'], jdbc_driver='org.mariadb.jdbc.Driver')
+    init = runner.calls[0]['args']
+    assert init[:6] == [str(dist / 'jdk' / 'bin' / 'java'), '-Xmx512m', '-cp',
+                        '%s:%s:/usr/share/java/mariadb-java-client.jar' % (dist / 'conf', home / 'lib' / '*'),
+                        SCHEMATOOL_4, '-dbType']
+    assert init[6:9] == ['mysql', '-initSchemaTo', '4.0.0']
+    assert '-passWord' not in init and PASSWORD not in ' '.join(init)
+    assert all('-passWord' not in c['args'] for c in runner.calls)
+    assert runner.calls[0]['env'] == {'METASTORE_HOME': str(home), 'JAVA_HOME': str(dist / 'jdk')}
+    assert result['changed'] is True and result['action'] == 'init'
+    assert not any('passWord' in c for c in result['executed_commands'])
+
+
+def test_direct_launch_finds_the_3x_class(monkeypatch, dist):
+    home = dist / 'apache-hive-metastore-bin'
+    jar_with(home / 'lib' / 'hive-standalone-metastore-server-4.0.1.jar', [SCHEMATOOL_3])
+    runner = FakeRunner({'-initSchemaTo': INIT_40X_OK, '-info': INFO_40X_CURRENT})
+    _result, runner = run(monkeypatch, dist, empty_db(), runner, classpath=['/x.jar'])
+    assert runner.calls[0]['args'][3] == SCHEMATOOL_3
+    assert '-passWord' in runner.calls[0]['args']   # no conf_dir: the password goes on the command line
+
+
+def test_direct_launch_main_class_given(monkeypatch, dist):
+    runner = FakeRunner({'-initSchemaTo': INIT_40X_OK, '-info': INFO_40X_CURRENT})
+    _result, runner = run(monkeypatch, dist, empty_db(), runner, classpath=['/x.jar'], main_class='my.Tool')
+    assert runner.calls[0]['args'][:4] == [str(dist / 'jdk' / 'bin' / 'java'), '-cp', '/x.jar', 'my.Tool']
+
+
+def test_direct_launch_without_a_schematool_class(monkeypatch, dist):
+    result, _runner = run(monkeypatch, dist, empty_db(), classpath=['/x.jar'], expect=FailJson)
+    assert 'no schematool class' in result['msg'] and 'give main_class' in result['msg']
+
+
+def test_conf_dir_must_hold_metastore_site(monkeypatch, dist):
+    (dist / 'empty').mkdir()
+    result, runner = run(monkeypatch, dist, empty_db(), conf_dir=str(dist / 'empty'), expect=FailJson)
+    assert 'has no metastore-site.xml' in result['msg']
+    assert runner.calls == []
+
+
+def test_conf_dir_with_bin_schematool(monkeypatch, dist):
+    """bin/schematool reads METASTORE_CONF_DIR: the password stays off its command line too."""
+    runner = FakeRunner({'-initSchemaTo': INIT_40X_OK, '-info': INFO_40X_CURRENT})
+    _result, runner = run(monkeypatch, dist, empty_db(), runner, conf_dir=conf_dir(dist))
+    assert runner.calls[0]['args'][0] == str(dist / 'apache-hive-metastore-bin' / 'bin' / 'schematool')
+    assert runner.calls[0]['env']['METASTORE_CONF_DIR'] == str(dist / 'conf')
+    assert all('-passWord' not in c['args'] for c in runner.calls)
