@@ -1,10 +1,11 @@
 # datamesh.platform — developer and CI entry points. Thin wrappers over tests/harness/*.sh;
 # read tests/harness/run.sh for what each test stage does and how scenarios are skipped.
 #
-#   make test                   everything (what CI runs): lint sanity units roles build molecule
+#   make test                   what CI runs: lint sanity units roles build molecule (not the extended scenarios)
+#   make test-extended          the extended scenarios, and mysql_multi on Debian 13
 #   make molecule SCENARIO=a,b  only these Molecule scenarios
 #   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
-#   make lab / make lab-destroy        the local lab (playbooks/lab.yml) with site.yml on it
+#   make lab / make lab-destroy        the local lab (playbooks/lab.yml), site.yml and the seed's data product on it
 #   make bench [SCENARIO=a,b] [BENCH_LAB=1]   converge timings into benchmark/results/
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,17 +13,21 @@ HARNESS := tests/harness
 # Tool chain on PATH, ANSIBLE_COLLECTIONS_PATH, MOLECULE_IMAGE, ... for recipes that run Ansible.
 ENV := source $(HARNESS)/lib.sh &&
 
-.PHONY: help test lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean
+.PHONY: help test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: test lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean"
+	@echo "targets: test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean"
 
 test:
 	$(HARNESS)/run.sh
 
 lint sanity units roles build molecule:
 	$(HARNESS)/run.sh $@
+
+test-extended:
+	DATAMESH_TEST_EXTENDED=1 SCENARIO=$$(cd molecule && ls */extended | cut -d/ -f1 | paste -sd,) $(HARNESS)/run.sh molecule
+	DEBIAN_RELEASE=trixie SCENARIO=mysql_multi $(HARNESS)/run.sh molecule
 
 setup:
 	$(HARNESS)/bootstrap.sh
@@ -34,6 +39,7 @@ image:
 lab: setup
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab.yml
 	$(ENV) ansible-playbook -i inventory/lab site.yml
+	$(ENV) ansible-playbook -i inventory/lab playbooks/data_product.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab_info.yml
 
 lab-destroy:

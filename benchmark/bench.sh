@@ -3,7 +3,9 @@
 # cannot measure. For each Molecule scenario: create (+ prepare) fresh containers, then time a
 # cold `molecule converge` and an idempotent re-run (`molecule idempotence`, which also says
 # whether anything changed), then destroy. With BENCH_LAB=1 also the lab: `playbooks/lab.yml`
-# (containers), site.yml cold, site.yml re-run, then the lab is destroyed.
+# (containers), site.yml cold, the data product, the seed's query (first run and warm),
+# site.yml re-run (changed=0?), then the lab is destroyed (kept with BENCH_KEEP_LAB=1).
+# Always: the bytes of Trino's download, core + plugins against the full tarball.
 #
 #   benchmark/bench.sh [scenario...]     default: SCENARIO=a,b or every scenario that can run here
 #   BENCH_LAB=1 benchmark/bench.sh       scenarios and the lab;  BENCH_LAB=only: just the lab
@@ -58,8 +60,38 @@ bench_scenario() {
   row "molecule:$s" "$status" "${create:--}" "${converge:--}" "${rerun:--}" "$([ "$status" = ok ] && echo "$idem" || echo -)" "${destroy:--}" "$note"
 }
 
+# The seed's federated query through the lab's Trino CLI inside the coordinator container:
+# the first run after the lab came up, then three warm runs (their median). Seconds.
+SEED_QUERY="SELECT k.region, c.name, sum(o.amount) FROM hive.landing.customers c JOIN mariadb.sales.orders o ON o.customer_id = CAST(nullif(c.id, '') AS integer) JOIN mariadb2.reference.countries k ON k.code = c.country GROUP BY k.region, c.name ORDER BY 3 DESC"
+lab_query() {
+  local pw
+  pw="$(cat "$REPO/inventory/lab/.credentials/trino/datamesh/admin_password")"
+  docker exec -e TRINO_PASSWORD="$pw" datamesh-lab trino --server https://datamesh-lab:2020 \
+    --truststore-path /etc/trino/tls/ca.crt --user admin --password --output-format TSV --execute "$SEED_QUERY"
+}
+
+bench_query() {
+  local logf="$1" first warm=() t
+  if ! timed first "$logf" lab_query; then row "lab:seed-query" failed - - - - - "query failed"; return; fi
+  for _ in 1 2 3; do timed t "$logf" lab_query || { row "lab:seed-query" failed - - - - - "warm query failed"; return; }; warm+=("$t"); done
+  mapfile -t warm < <(printf '%s\n' "${warm[@]}" | sort -n)
+  row "lab:seed-query" ok - "$first" "${warm[1]}" - - "first run / median of 3 warm runs, seconds (CLI in the coordinator container)"
+}
+
+# Bytes Trino's install takes from Maven Central (files in the controller cache): core tarball +
+# the plugin zips of the lab's catalogs, against the full tarball when it is in the cache too.
+bench_trino_bytes() {
+  local cache="${DATAMESH_ARTIFACT_CACHE_DIR:-$HOME/.cache/datamesh/artifacts}" v core=0 full="-" f
+  v="$(python3 -c "import yaml; print(yaml.safe_load(open('$REPO/roles/trino/defaults/main.yml'))['trino_version'])")"
+  for f in "$cache/trino-server-core-$v.tar.gz" "$cache"/trino-{hive,mariadb,mysql,memory,tpch}-"$v".zip "$cache/trino-cli-$v-executable.jar"; do
+    [ -f "$f" ] && core=$((core + $(stat -c %s "$f")))
+  done
+  [ -f "$cache/trino-server-$v.tar.gz" ] && full="$(stat -c %s "$cache/trino-server-$v.tar.gz")"
+  row "trino-$v:download-bytes" ok - "$core" "$full" - - "core tarball + hive/mariadb/mysql/memory/tpch plugins + CLI vs full tarball (bytes; - = not in the cache)"
+}
+
 bench_lab() {
-  local logf="$CACHE/logs/bench-lab.log" create converge rerun destroy mark idem=yes status=ok note=""
+  local logf="$CACHE/logs/bench-lab.log" create converge rerun destroy product mark idem=yes status=ok note=""
   local lab=(ansible-playbook -i inventory/lab playbooks/lab.yml) site=(ansible-playbook -i inventory/lab site.yml)
   : >"$logf"
   log "benchmark: lab (log: ${logf#"$REPO"/})"
@@ -69,7 +101,11 @@ bench_lab() {
     status=failed note="playbooks/lab.yml failed"
   elif ! timed converge "$logf" "${site[@]}"; then
     status=failed note="site.yml failed"
+  elif ! timed product "$logf" ansible-playbook -i inventory/lab playbooks/data_product.yml; then
+    status=failed note="data_product.yml failed"
   else
+    note="data product: ${product}s"
+    bench_query "$logf"
     mark=$(($(wc -l <"$logf") + 1))
     if ! timed rerun "$logf" "${site[@]}"; then
       status=failed note="site.yml re-run failed"
@@ -77,7 +113,11 @@ bench_lab() {
       idem=no
     fi
   fi
-  timed destroy "$logf" "${lab[@]}" -e lab_state=absent || note="${note:+$note; }destroy failed"
+  if [ "${BENCH_KEEP_LAB:-0}" = 1 ]; then
+    destroy="-"; note="${note:+$note; }lab kept"
+  else
+    timed destroy "$logf" "${lab[@]}" -e lab_state=absent || note="${note:+$note; }destroy failed"
+  fi
   row lab "$status" "${create:--}" "${converge:--}" "${rerun:--}" "$([ "$status" = ok ] && echo "$idem" || echo -)" "${destroy:--}" "$note"
 }
 
@@ -99,6 +139,7 @@ if [ "${BENCH_LAB:-0}" != only ]; then
   done
 fi
 case "${BENCH_LAB:-0}" in 1 | only) bench_lab ;; esac
+bench_trino_bytes
 
 echo
 cut -f3- "$out" | column -t -s $'\t'

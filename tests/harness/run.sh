@@ -9,7 +9,8 @@
 #     units     ansible-test units --venv --python 3.12 (tests/unit)
 #     roles     pytest tests/roles (roles' preflight against bad input, localhost, check mode)
 #     build     ansible-galaxy collection build, then an offline install of the tarball
-#     molecule  every scenario in molecule/, or only SCENARIO=name[,name...]
+#     molecule  every scenario in molecule/ but the extended ones (molecule/<name>/extended:
+#               run with DATAMESH_TEST_EXTENDED=1, `make test-extended`), or SCENARIO=name[,name...]
 #   No stage given = all of them, in this order.
 #
 # Every step ends PASS, FAIL or SKIP (with the reason) and its duration. The summary is printed
@@ -212,7 +213,8 @@ roles_stage() {
 
 roles_pytest() {
   cd "$REPO"
-  python -m pytest -p no:cacheprovider -ra tests/roles
+  # Each case is one ansible-playbook run (≈ 4 s, mostly CPU): as many at a time as cores.
+  python -m pytest -p no:cacheprovider -ra -n "${ROLES_JOBS:-auto}" tests/roles
 }
 
 build_collection() {
@@ -285,6 +287,12 @@ molecule_stage() {
   for s in "${want[@]}"; do
     if [[ " ${all[*]} " != *" $s "* ]]; then
       fail "molecule:$s" "no such scenario (have: ${all[*]})"; continue
+    fi
+    # Extended scenarios (molecule/<name>/extended says why) run in `make test-extended`, or
+    # when named in SCENARIO; `make test` reports them SKIP with that reason.
+    if [ -f "$REPO/molecule/$s/extended" ] && [ -z "${SCENARIO:-}" ] && [ "${DATAMESH_TEST_EXTENDED:-0}" != 1 ]; then
+      skip "molecule:$s" "extended, run by make test-extended: $(sed -n '/[^[:space:]]/{p;q}' "$REPO/molecule/$s/extended")"
+      continue
     fi
     rc=0; reason="$(scenario_requires "$s")" || rc=$?
     case "$rc" in
