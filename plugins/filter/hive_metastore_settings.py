@@ -193,8 +193,8 @@ def _db(s):
     client_host = _text(s['db_client_host']) or ('127.0.0.1' if same_host else _text(s['default_ipv4']))
     if not same_host and bind in ('127.0.0.1', 'localhost', '::1'):
         _fail('Instance %s on %s listens on %s only, which %s cannot reach: set its bind_address (mysql_multi_instances) '
-              'to an address of %s, or run the metastore there.' % (instance.get('name'), host, bind,
-                                                                   s['inventory_hostname'], host))
+              'to an address of %s, or run the metastore there.'
+              % (instance.get('name'), host, bind, s['inventory_hostname'], host))
     if not client_host:
         _fail('Cannot tell the address %s connects from (no default IPv4 address): set %sdb_client_host.'
               % (s['inventory_hostname'], P))

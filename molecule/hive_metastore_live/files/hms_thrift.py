@@ -61,10 +61,10 @@ class Reader:
             return self.struct()
         if ftype == MAP:
             ktype, vtype, count = self.unpack('>b'), self.unpack('>b'), self.unpack('>i')
-            return {self.value(ktype): self.value(vtype) for _ in range(count)}
+            return {self.value(ktype): self.value(vtype) for _index in range(count)}
         if ftype in (SET, LIST):
             etype, count = self.unpack('>b'), self.unpack('>i')
-            return [self.value(etype) for _ in range(count)]
+            return [self.value(etype) for _index in range(count)]
         raise ValueError('unknown thrift type %d' % ftype)
 
     def struct(self):

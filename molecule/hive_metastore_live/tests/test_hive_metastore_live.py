@@ -165,7 +165,7 @@ def test_jvm_args_name_the_truststore_and_every_artifact(host):
     assert classpath[0] == '/etc/hive-metastore'
     assert classpath[-1] == '/usr/share/java/mariadb-java-client.jar'
     for jar in DEFAULTS['hive_metastore_hadoop_jars']:
-        _, artifact, version = jar['maven'].split(':')
+        artifact, version = jar['maven'].split(':')[1:3]
         assert f'/opt/datamesh/{artifact}/{version}/{artifact}-{version}.jar' in classpath
         assert f'# {jar["maven"]} sha256 {jar["sha256"]}' in args
 
