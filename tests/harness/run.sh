@@ -32,7 +32,7 @@
 #
 # Environment: SCENARIO=a,b (molecule stage only these), DEBIAN_RELEASE=bookworm|trixie,
 # MOLECULE_IMAGE (published image instead of the local one), MOLECULE_IMAGE_DEBIAN13 (the same
-# for scenarios that need Debian 13), MOLECULE_TIMEOUT (seconds per scenario, default 1800),
+# for scenarios that need Debian 13), MOLECULE_TIMEOUT (seconds per scenario, default 2700),
 # MOLECULE_JOBS (scenarios at a time, default 2), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
 # VERBOSE=1 (stream step output to the terminal as well), TAIL_LINES (default 60).
 # shellcheck source=tests/harness/lib.sh
@@ -44,7 +44,7 @@ SUMMARY="$CACHE/summary.txt"
 ATEST_ROOT="$CACHE/ansible-test"
 ATEST_DIR="$ATEST_ROOT/ansible_collections/datamesh/platform"
 SANITY_TARGET_PYTHONS="${SANITY_TARGET_PYTHONS:-3.9 3.10 3.11 3.12 3.13}"
-MOLECULE_TIMEOUT="${MOLECULE_TIMEOUT:-1800}"
+MOLECULE_TIMEOUT="${MOLECULE_TIMEOUT:-2700}"
 TAIL_LINES="${TAIL_LINES:-60}"
 # Lines of a failed step's log that usually say what broke (Ansible, ansible-test, pytest,
 # ansible-lint, Molecule), and look-alikes that don't (retry loops; Molecule 26 looking for

@@ -1,5 +1,5 @@
 """Checks of the data_product scenario, asked again after the playbook's own assertions: the
-CSV table over MinIO and the federated query answer through Trino, as the administrator."""
+CSV table over the S3 store (SeaweedFS) and the federated query answer through Trino, as the administrator."""
 import os
 from pathlib import Path
 
