@@ -10,6 +10,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
 
 SOURCES = ('controller', 'remote')
 ACTIONS = ('publish', 'rollback')
@@ -177,19 +178,11 @@ def _publish(p, name, root):
 
 def nginx_docs_settings(params, prefix=''):
     """Return the settings of the docs site of one host (see the filter's documentation)."""
-    if not isinstance(params, dict):
-        _fail('nginx_docs_settings expects a dict, got %s', type(params).__name__)
-    unknown = sorted(set(params) - set(DEFAULTS) - set(REQUIRED))
-    if unknown:
-        _fail('nginx_docs_settings: unknown settings %s', ', '.join(unknown))
-    p = dict(DEFAULTS, **params)
+    p = role_params('nginx_docs_settings', params, DEFAULTS, REQUIRED)
 
     def name(key):
         return prefix + key
 
-    for key in REQUIRED:
-        if not p.get(key):
-            _fail('nginx_docs_settings: %s is required', key)
     action = to_text(p['action'])
     if action not in ACTIONS:
         _fail('nginx_docs_settings: action must be publish or rollback, not %s', action)

@@ -10,6 +10,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
 
 ARCHES = {'x86_64': 'amd64', 'amd64': 'amd64', 'aarch64': 'arm64', 'arm64': 'arm64'}
 SOURCES = ('release', 'pypi')
@@ -236,19 +237,11 @@ def _buckets(buckets, name):
 
 def seaweedfs_settings(params, prefix=''):
     """Return the settings of this node of a SeaweedFS cluster (see the filter's documentation)."""
-    if not isinstance(params, dict):
-        _fail('seaweedfs_settings expects a dict, got %s', type(params).__name__)
-    unknown = sorted(set(params) - set(DEFAULTS) - set(REQUIRED))
-    if unknown:
-        _fail('seaweedfs_settings: unknown settings %s', ', '.join(unknown))
-    p = dict(DEFAULTS, **params)
+    p = role_params('seaweedfs_settings', params, DEFAULTS, REQUIRED)
 
     def name(key):
         return prefix + key
 
-    for key in REQUIRED:
-        if not p.get(key):
-            _fail('seaweedfs_settings: %s is required', key)
     host = to_text(p['host'])
     cluster = [to_text(h) for h in p['cluster_hosts']]
     group = to_text(p['cluster_group'])
