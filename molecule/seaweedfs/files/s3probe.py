@@ -14,7 +14,7 @@ independently of the role and of the minio_bucket module.
 Every command prints JSON; an S3 error is printed as {"error": <code>, "status": <HTTP status>}
 (exit status 0), a TLS failure as {"error": "SSLError"}.
 Endpoint, keys and CA come from the environment: S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY and
-S3_CA (a CA bundle; "system" = the OS trust store).
+S3_CA (a CA bundle; "system" = the OS trust store), or from the JSON file S3_ENV_FILE names.
 """
 
 import json
@@ -27,14 +27,24 @@ import botocore.config
 from botocore.exceptions import ClientError, SSLError
 
 
+def settings():
+    """The S3_* settings: from the environment, or from the 0600 JSON file S3_ENV_FILE names (how
+    the tests pass credentials, so that no secret is on a command line)."""
+    if os.environ.get('S3_ENV_FILE'):
+        with open(os.environ['S3_ENV_FILE'], encoding='utf-8') as f:
+            return json.load(f)
+    return os.environ
+
+
 def client(signed=True):
-    ca = os.environ.get('S3_CA', 'system')
+    env = settings()
+    ca = env.get('S3_CA', 'system')
     options = dict(signature_version='s3v4' if signed else botocore.UNSIGNED, s3={'addressing_style': 'path'},
                    retries={'max_attempts': 1})
-    kwargs = dict(endpoint_url=os.environ['S3_ENDPOINT'], region_name='us-east-1',
+    kwargs = dict(endpoint_url=env['S3_ENDPOINT'], region_name='us-east-1',
                   config=botocore.config.Config(**options), verify=True if ca == 'system' else ca)
     if signed:
-        kwargs.update(aws_access_key_id=os.environ['S3_ACCESS_KEY'], aws_secret_access_key=os.environ['S3_SECRET_KEY'])
+        kwargs.update(aws_access_key_id=env['S3_ACCESS_KEY'], aws_secret_access_key=env['S3_SECRET_KEY'])
     return boto3.client('s3', **kwargs)
 
 

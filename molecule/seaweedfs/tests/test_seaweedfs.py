@@ -18,6 +18,7 @@ SECRETS = EPHEMERAL / 'credentials' / 'seaweedfs' / 'seaweedfs'
 PLATFORM_CA = EPHEMERAL / 'credentials' / 'tls' / 'ca.crt'
 CA = '/etc/seaweedfs/tls/ca.crt'
 PROBE = '/usr/local/lib/s3probe.py'
+PROBE_ENV = '/root/.s3probe.json'
 SERVICES = {
     'datamesh-seaweedfs-1': ['seaweedfs-master', 'seaweedfs-volume', 'seaweedfs-filer', 'seaweedfs-s3'],
     'datamesh-seaweedfs-2': ['seaweedfs-volume', 'seaweedfs-filer', 'seaweedfs-s3'],
@@ -52,8 +53,12 @@ def admin():
 
 def s3(endpoint, key, *args, ca=CA):
     """Run the probe in datamesh-seaweedfs-1 with these credentials; its JSON answer."""
+    # The credentials go in through docker exec's stdin into a 0600 file, never onto a command
+    # line (where a failing check would also print them).
     env = {'S3_ENDPOINT': endpoint, 'S3_ACCESS_KEY': key[0], 'S3_SECRET_KEY': key[1], 'S3_CA': ca}
-    command = ' '.join(f'{k}={v!r}' for k, v in env.items()) + ' python3 ' + PROBE + ' ' + ' '.join(f'{a!r}' for a in args)
+    subprocess.run(['docker', 'exec', '-i', 'datamesh-seaweedfs-1', 'sh', '-c', f'umask 077 && cat > {PROBE_ENV}'],
+                   input=json.dumps(env).encode(), check=True)
+    command = f'S3_ENV_FILE={PROBE_ENV} python3 {PROBE} ' + ' '.join(f'{a!r}' for a in args)
     return json.loads(NODE1.check_output(command))
 
 
