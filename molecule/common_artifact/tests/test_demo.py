@@ -1,5 +1,5 @@
-"""State that converge and side_effect leave on the host: demo 2.0 installed through
-datamesh.platform._common and running under a hardened unit, 1.0 kept next to it."""
+"""State that converge and side_effect leave on the host: demo 2.0 (rebuilt) installed through
+datamesh.platform._common and running under a hardened unit, 1.0 and the first 2.0 kept next to it."""
 
 import os
 from pathlib import Path
@@ -32,7 +32,8 @@ HARDENING = [
 def sha256():
     """Checksums of the releases, as prepare.yml recorded them."""
     path = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "artifacts.yml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["demo_sha256"]
+    recorded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return dict(recorded["demo_sha256"], rebuild=recorded["demo_rebuild_sha256"])
 
 
 def http_get(host, path):
@@ -75,19 +76,25 @@ def test_service_enabled_running_confined(host):
     assert int(fields["CapBnd"], 16) == 0
 
 
-def test_current_points_at_2_0_and_1_0_is_kept(host):
+def test_current_points_at_2_0_and_1_0_is_kept(host, sha256):
+    # current -> <root>/2.0 -> 2.0-<sha256[:12]> (the rebuilt release); each version's
+    # directory is named by its sha256, the version is a link to the complete one.
     current = host.file(f"{ROOT}/current")
     assert current.is_symlink
-    assert current.linked_to == f"{ROOT}/2.0"
+    assert host.check_output(f"readlink {ROOT}/current") == f"{ROOT}/2.0"
+    assert host.check_output(f"readlink {ROOT}/2.0") == f"2.0-{sha256['rebuild'][:12]}"
+    assert host.check_output(f"readlink {ROOT}/1.0") == f"1.0-{sha256['1.0'][:12]}"
     for version in ("1.0", "2.0"):
         assert host.file(f"{ROOT}/{version}/bin/demo").mode == 0o755
         assert host.file(f"{ROOT}/{version}/VERSION").content_string == f"{version}\n"
+    assert host.file(f"{ROOT}/2.0/BUILD").content_string == "rebuild\n"
 
 
 def test_marker_holds_the_sha256(host, sha256):
-    for version in ("1.0", "2.0"):
-        marker = host.file(f"{ROOT}/{version}/.datamesh-artifact")
-        assert marker.content_string == f"{sha256[version]}\n"
+    for release, sha in (("1.0", sha256["1.0"]), ("2.0", sha256["rebuild"]),
+                         (f"2.0-{sha256['2.0'][:12]}", sha256["2.0"])):
+        marker = host.file(f"{ROOT}/{release}/.datamesh-artifact")
+        assert marker.content_string == f"{sha}\n"
 
 
 def test_files_owned_by_root(host):
