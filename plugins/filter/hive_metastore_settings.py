@@ -12,9 +12,14 @@ truststore password) never enter the result: the templates add them.
 
 from __future__ import annotations
 
+import ipaddress
+import posixpath
 import re
+from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
 
 P = 'hive_metastore_'
 
@@ -66,14 +71,58 @@ _PART = re.compile(r'^[A-Za-z0-9_.+-]+$')
 _BUCKET_URI = re.compile(r'^s3a://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/.*)?$')
 _ENDPOINT = re.compile(r'^https?://[^/\s]+/?$')
 
-REQUIRED = ('version', 'maven', 'checksums', 'jars', 'java_package', 'java_versions', 'os_family', 'os_major',
-            'architecture', 'install_root', 'config_dir', 'data_dir', 'jdbc_jar', 'jdbc_driver', 'user', 'port',
-            'bind_address', 'heap_mb', 'jvm_options', 'warehouse_dir', 's3_endpoint', 's3_region', 's3_path_style',
-            's3_access_key_set', 's3_secret_key_set', 's3_keys_plain', 's3_ca', 'site_properties', 'db_host',
-            'db_group', 'db_host_known', 'db_instance', 'db_vars', 'db_name', 'db_user', 'db_address',
-            'db_client_host', 'db_socket', 'db_jdbc_options', 'db_password_set', 'generate_password',
-            'inventory_hostname', 'default_ipv4', 'start_timeout')
-OPTIONAL = {'sha256': ''}
+# The facts the role passes in; everything else has the role's default (defaults/main.yml).
+REQUIRED = ('os_family', 'os_major', 'architecture', 'inventory_hostname')
+DEFAULTS = {
+    'version': '', 'maven': '', 'sha256': '', 'checksums': {}, 'jars': [], 'java_package': '', 'java_versions': {},
+    'jvm_options': [], 'install_root': '/opt/datamesh', 'config_dir': '/etc/hive-metastore',
+    'data_dir': '/var/lib/hive-metastore', 'jdbc_jar': '/usr/share/java/mariadb-java-client.jar',
+    'jdbc_driver': 'org.mariadb.jdbc.Driver', 'user': 'hive', 'port': 9083, 'bind_address': '', 'heap_mb': 1024,
+    'start_timeout': 180, 'warehouse_dir': 's3a://warehouse/', 's3_endpoint': '', 's3_region': 'us-east-1',
+    's3_path_style': True, 's3_access_key': '', 's3_secret_key': '', 's3_ca': '', 'site_properties': {},
+    'db_group': 'mysql', 'db_host': '', 'db_host_known': False, 'db_instance': '', 'db_vars': {},
+    'db_name': 'metastore', 'db_user': 'hive', 'db_address': '', 'db_client_host': '', 'db_socket': '',
+    'db_jdbc_options': {}, 'db_password': '', 'generate_password': True, 'default_ipv4': '',
+    # preflight's view of the host and the inventory: the host's inventory variables and groups (for the other
+    # roles' ports and directories), every host's variables and the groups (for the S3 store), what listens on the
+    # host (module listening_ports), the role-prefixed variables in scope and the role's own variable names
+    'host_vars': {}, 'group_names': [], 'hostvars': {}, 'groups': {}, 'listening': [], 'variables': [],
+    'known_variables': [],
+}
+# Secrets everybody knows besides checks.KNOWN_SECRETS: Hive's own default ConnectionPassword (hive-default.xml,
+# "mine"), Derby's APP account, and the example secret key of the AWS documentation.
+KNOWN_SECRETS = ('mine', 'app', 'hivemetastore', 'hive-metastore', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')
+# Variables of the role that are not options: what the schema task registers.
+REGISTERED = ('hive_metastore_schema',)
+# Keys of an item of hive_metastore_hadoop_jars.
+JAR_KEYS = ('maven', 'sha256')
+# systemd units whose listeners are the metastore's own (a re-run on a converged host).
+OWN_UNITS = ('hive-metastore.service',)
+# Directories of the collection's other roles, by role, with their defaults (roles/<role>/defaults/main.yml):
+# the metastore's directories may be none of them, nor inside or around one, on a host that runs that role.
+OTHER_ROLE_DIRS = {
+    'mysql_multi': (('mysql_multi_config_dir', '/etc/mysql-multi'), ('mysql_multi_data_root', '/var/lib/mysql-multi'),
+                    ('mysql_multi_log_root', '/var/log/mysql-multi')),
+    'minio': (('minio_config_dir', '/etc/minio'),),
+    'seaweedfs': (('seaweedfs_data_dir', '/var/lib/seaweedfs'), ('seaweedfs_config_dir', '/etc/seaweedfs')),
+    'trino': (('trino_config_dir', '/etc/trino'), ('trino_data_dir', '/var/lib/trino'),
+              ('trino_log_dir', '/var/log/trino')),
+    'jupyterhub': (('jupyterhub_install_dir', None),),
+    'nginx_docs': (('nginx_docs_root', '/var/www/dbt-docs'),),
+}
+# The S3 stores of the collection: inventory group, port variable and default, bucket list variable.
+STORES = (('seaweedfs', 'seaweedfs_s3_port', 8333, 'seaweedfs_buckets'),
+          ('minio', 'minio_port', 9000, 'minio_buckets'))
+# MariaDB Connector/J options whose case is easily got wrong (the driver ignores a misspelt one silently).
+JDBC_OPTIONS = ('sslMode', 'serverSslCert', 'trustStore', 'trustStoreType', 'keyStore', 'keyStoreType',
+                'connectTimeout', 'socketTimeout', 'useCompression', 'allowPublicKeyRetrieval',
+                'enabledSslProtocolSuites', 'enabledSslCipherSuites', 'tcpKeepAlive', 'sessionVariables',
+                'connectionAttributes', 'localSocket', 'useServerPrepStmts', 'cachePrepStmts')
+_PROPERTY = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_.-]*$')
+_JDBC_KEY = re.compile(r'^[A-Za-z][A-Za-z0-9_.]*$')
+_JDBC_VALUE = re.compile(r'^[^\s&=?#;]+$')
+_HOSTNAME = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$')
+_REGION = re.compile(r'^[a-z0-9][a-z0-9-]*$')
 
 
 def _fail(msg):
@@ -219,9 +268,10 @@ def _db(s):
 def _check_plain(s):
     if not 1024 <= int(s['port']) <= 65535:
         _fail('%sport must be between 1024 and 65535 (the service runs without privileges; got %s)' % (P, s['port']))
-    for name in ('config_dir', 'data_dir', 'install_root'):
+    for name, var in (('config_dir', P + 'config_dir'), ('data_dir', P + 'data_dir'),
+                      ('install_root', 'datamesh_install_root')):
         if not re.match(r'^/[^ :]+$', _text(s[name])):
-            _fail('%s%s must be an absolute path without spaces or ":" (got %r)' % (P, name, s[name]))
+            _fail('%s must be an absolute path without spaces or ":" (got %r)' % (var, s[name]))
     if not re.match(r'^/[^ :,]+\.jar$', _text(s['jdbc_jar'])):
         _fail('%sjdbc_jar must be the absolute path of a jar, without ":" or "," (got %r)' % (P, s['jdbc_jar']))
     if not re.match(r'^[a-z_][a-z0-9_-]*$', _text(s['user'])):
@@ -244,11 +294,11 @@ def _check_s3(s):
         _fail('%swarehouse_dir=%s must be an S3A URI on object storage, s3a://<bucket>/[path] with a valid bucket name '
               '(lowercase letters, digits, "." and "-"): this role sets up S3A for MinIO/S3, not HDFS or local paths '
               "(s3:// and s3n:// are not Hadoop's S3A scheme)." % (P, s['warehouse_dir']))
-    if not (s['s3_access_key_set'] and s['s3_secret_key_set']):
+    if not (_text(s['s3_access_key']) and _text(s['s3_secret_key'])):
         _fail('The warehouse is on S3 (%s): %ss3_access_key and %ss3_secret_key are required (the metastore needs its '
               'own S3 credentials to create database and table directories), e.g. an access key of the S3 store limited '
               'to the warehouse bucket.' % (s['warehouse_dir'], P, P))
-    if not s['s3_keys_plain']:
+    if re.search(r'[\s<>&"]', _text(s['s3_access_key']) + _text(s['s3_secret_key'])):
         _fail('The S3 access key and secret key may not contain spaces or the characters < > & ".')
     endpoint = _text(s['s3_endpoint'])
     if endpoint and not _ENDPOINT.match(endpoint):
@@ -264,9 +314,181 @@ def _check_site_properties(s):
     if bad:
         _fail('%ssite_properties: %s %s set by the role; use %sdb_*, %swarehouse_dir, %sport and %ss3_* instead.'
               % (P, ', '.join(bad), 'is' if len(bad) == 1 else 'are', P, P, P, P))
-    if not s['generate_password'] and not s['db_password_set']:
+    if not s['generate_password'] and not _text(s['db_password']):
         _fail('%sdb_password is required when %sgenerate_password is false (give it from Vault or an AWX credential), '
               'or set %sgenerate_password: true.' % (P, P, P))
+
+
+def _refuse(problems):
+    if problems:
+        _fail(' '.join(p if p.endswith('.') else p + '.' for p in problems))
+
+
+def _typo_problems(s):
+    """Unknown hive_metastore_* variables (the closest known name) and unknown keys of the jar entries."""
+    known = list(s['known_variables'] or []) + list(REGISTERED)
+    problems = checks.unknown_variables('hive_metastore', list(s['variables'] or []), known) if known else []
+    for index, item in enumerate(s['jars'] if isinstance(s['jars'], list) else []):
+        if isinstance(item, dict):
+            problems += checks.unknown_keys('%shadoop_jars[%d]' % (P, index), item, JAR_KEYS)
+    return problems
+
+
+def _path_problems(s):
+    """The directories the role creates and owns: not a system directory, absolute and normalised, none inside
+    another, nor inside, equal to or around a directory of another role this host runs."""
+    root = _text(s['install_root'])
+    paths = {P + 'config_dir': s['config_dir'], P + 'data_dir': s['data_dir']}
+    # The install root is shared by the collection's roles (default /opt/datamesh, a system directory for the
+    # others): the metastore's releases go into <root>/hive-metastore, which must be a directory of its own.
+    problems = checks.path_problems({'datamesh_install_root': root})
+    if problems and root.startswith('/') and posixpath.normpath(root) not in ('/', '/usr', '/etc', '/var') \
+            and all('is a system directory' in p for p in problems):
+        problems = []
+    if not problems:
+        paths['datamesh_install_root/hive-metastore'] = posixpath.join(root, 'hive-metastore')
+    return problems + checks.path_problems(paths, _foreign_dirs(s, root), what='metastore')
+
+
+def _foreign_dirs(s, root):
+    host_vars = s['host_vars'] or {}
+    groups = set(s['group_names'] or ())
+    foreign = {}
+    for role, role_groups in checks.ROLE_GROUPS.items():
+        if role not in OTHER_ROLE_DIRS or not groups & set(role_groups):
+            continue
+        for var, default in OTHER_ROLE_DIRS[role]:
+            if default is None:
+                default = posixpath.join(root or '/opt/datamesh', role)
+            value = host_vars.get(var, default) if hasattr(host_vars, 'get') else default
+            foreign['%s of role %s' % (var, role)] = _text(value)
+    if root.startswith('/'):
+        # the other artifacts of the collection live in <install root>/<artifact>/
+        for item in s['jars'] if isinstance(s['jars'], list) else []:
+            try:
+                artifact = _maven(item.get('maven'), P + 'hadoop_jars')['artifact']
+            except (AnsibleFilterError, AttributeError):
+                continue
+            foreign['the install directory of %s' % artifact] = posixpath.join(root, artifact)
+    foreign["_common's artifact cache"] = '/var/cache/datamesh'
+    return foreign
+
+
+def _secret_problems(s):
+    """Every secret the inventory can give: the database password (generated when empty) and the S3 secret key."""
+    known = KNOWN_SECRETS + (_text(s['db_name']), _text(s['user']))
+    problems = checks.secret_problems(P + 'db_password', s['db_password'] or '', user=_text(s['db_user']),
+                                      known=known)
+    access = _text(s['s3_access_key'])
+    problems += checks.secret_problems(P + 's3_secret_key', s['s3_secret_key'] or '', user=access, known=known)
+    if access and access == _text(s['s3_secret_key']):
+        problems.append('%ss3_secret_key equals %ss3_access_key: give the key its own secret' % (P, P))
+    return problems
+
+
+def _value_problems(s):
+    """Values that would only fail once the metastore starts (or silently do the wrong thing)."""
+    problems = []
+    bind = _text(s['bind_address'])
+    if bind:
+        try:
+            ipaddress.ip_address(bind)
+        except ValueError:
+            if not _HOSTNAME.match(bind):
+                problems.append('%sbind_address=%r is neither an IP address nor a host name: give an address of this '
+                                'host, or leave it empty for all' % (P, bind))
+    if not _REGION.match(_text(s['s3_region'])):
+        problems.append('%ss3_region=%r is not a region name such as us-east-1 (fs.s3a.endpoint.region signs every '
+                        'request)' % (P, s['s3_region']))
+    for option in s['jvm_options'] or []:
+        if isinstance(option, str) and option.startswith(('-Xmx', '-XX:MaxHeapSize')):
+            problems.append('%sjvm_options sets the heap (%s): set %sheap_mb instead' % (P, option, P))
+    props = s['site_properties'] if isinstance(s['site_properties'], dict) else {}
+    if not isinstance(s['site_properties'], dict):
+        problems.append('%ssite_properties must be a dict of property name: value' % P)
+    for key, value in props.items():
+        if not isinstance(key, str) or not _PROPERTY.match(key):
+            problems.append('%ssite_properties: %r is not a Hadoop property name (letters, digits, ".", "_" and "-", '
+                            'e.g. metastore.server.max.threads)' % (P, key))
+        elif value is None or isinstance(value, (dict, list)) or '\n' in _text(value):
+            problems.append('%ssite_properties: %s must have one value on one line (a string, number or boolean), '
+                            'got %r' % (P, key, value))
+    options = s['db_jdbc_options'] if isinstance(s['db_jdbc_options'], dict) else {}
+    if not isinstance(s['db_jdbc_options'], dict):
+        problems.append('%sdb_jdbc_options must be a dict of Connector/J option: value' % P)
+    lower = dict((o.lower(), o) for o in JDBC_OPTIONS)
+    for key, value in options.items():
+        key = _text(key)
+        if not _JDBC_KEY.match(key):
+            problems.append('%sdb_jdbc_options: %r is not a JDBC option name' % (P, key))
+        elif 'password' in key.lower() or key.lower() == 'user':
+            problems.append('%sdb_jdbc_options: %s may not be given here: the JDBC URL goes onto schematool\'s command '
+                            'line and into metastore-site.xml; use %sdb_user and %sdb_password' % (P, key, P, P))
+        elif key.lower() in lower and key != lower[key.lower()]:
+            problems.append('%sdb_jdbc_options has an unknown key %s: did you mean %s? (MariaDB Connector/J ignores '
+                            'an option it does not know)' % (P, key, lower[key.lower()]))
+        elif isinstance(value, (dict, list)) or value is None or not _JDBC_VALUE.match(_property_value(value)):
+            problems.append('%sdb_jdbc_options: the value of %s must be one word without spaces, "&", "=", "?", "#" or '
+                            '";" (got %r)' % (P, key, value))
+    return problems
+
+
+def _property_value(value):
+    # YAML true/false are Python booleans; Hadoop's Configuration reads "true"/"false".
+    if isinstance(value, bool):
+        return 'true' if value else 'false'
+    return _text(value)
+
+
+def _port_problems(s, db):
+    """hive_metastore_port against the other roles this host runs (and its own database instance, when that is on
+    this host) and against what already listens here."""
+    own = [{'name': P + 'port', 'port': int(s['port']), 'address': _text(s['bind_address']) or None}]
+    claims = checks.host_port_claims('hive_metastore', own, s['host_vars'] or {}, list(s['group_names'] or ()))
+    if db['same_host'] and not any(c.get('role') == 'mysql_multi' and c.get('port') == db['port'] for c in claims):
+        claims.append({'name': 'the port of mysql_multi instance %s (%sdb_instance)' % (db['instance'], P),
+                       'port': db['port'], 'role': 'mysql_multi'})
+    problems = checks.port_problems(claims)
+    problems += checks.ports_in_use_problems(own, list(s['listening'] or ()), OWN_UNITS)
+    return problems
+
+
+def _store_problems(s):
+    """The S3 endpoint and the warehouse bucket, where the endpoint is a store of this inventory (seaweedfs or
+    minio group): its S3 port, and the bucket declared there. Endpoints outside the inventory are not checked."""
+    endpoint = _text(s['s3_endpoint'])
+    if not endpoint:
+        return []
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ''
+    try:
+        port = parts.port or (443 if parts.scheme == 'https' else 80)
+    except ValueError:
+        return []
+    hostvars = s['hostvars'] or {}
+    groups = s['groups'] or {}
+    if host in ('127.0.0.1', 'localhost', '::1'):
+        candidates = [_text(s['inventory_hostname'])]
+    else:
+        candidates = [h for h in hostvars if h == host or _text(hostvars[h].get('ansible_host', '')) == host]
+    bucket = _text(s['warehouse_dir'])[len('s3a://'):].split('/', maxsplit=1)[0]
+    for group, port_var, default_port, bucket_var in STORES:
+        members = [h for h in candidates if h in (groups.get(group) or ())]
+        if not members:
+            continue
+        store = hostvars[members[0]] if members[0] in hostvars else {}
+        store_port = store.get(port_var, default_port)
+        problems = []
+        if _text(store_port) != str(port):
+            problems.append('%ss3_endpoint=%s: %s runs the %s S3 API on port %s (%s), not %s: fix the port'
+                            % (P, endpoint, members[0], group, store_port, port_var, port))
+        names = [_text(b.get('name') if isinstance(b, dict) else b) for b in store.get(bucket_var) or []]
+        if bucket not in names:
+            problems.append('%swarehouse_dir=%s: the bucket %s is not declared on %s (%s: %s): add {name: %s} there, '
+                            'or use one of its buckets' % (P, s['warehouse_dir'], bucket, members[0], bucket_var,
+                                                           ', '.join(names) or 'none', bucket))
+        return problems
+    return []
 
 
 def _jdbc_url(db, s):
@@ -278,14 +500,9 @@ def _jdbc_url(db, s):
 
 def hive_metastore_settings(params):
     """The hive_metastore role's derived settings as one dict; raises AnsibleFilterError on bad input."""
-    if not isinstance(params, dict):
-        _fail('hive_metastore_settings expects a dict, got %s' % type(params).__name__)
-    missing = [k for k in REQUIRED if k not in params]
-    unknown = sorted(set(params) - set(REQUIRED) - set(OPTIONAL))
-    if missing or unknown:
-        _fail('hive_metastore_settings: missing %s; unknown %s' % (', '.join(missing) or 'none', ', '.join(unknown) or 'none'))
-    s = dict(OPTIONAL)
-    s.update(params)
+    s = role_params('hive_metastore_settings', params, DEFAULTS, REQUIRED)
+    # Typos, dangerous directories and weak secrets first: all of them at once, the first on top.
+    _refuse(_typo_problems(s) + _path_problems(s) + _secret_problems(s))
     if _text(s['os_family']) != 'Debian':
         _fail('hive_metastore supports the Debian family (Java and MariaDB Connector/J come from its packages); %s runs '
               '%s.' % (s['inventory_hostname'], s['os_family']))
@@ -294,7 +511,9 @@ def hive_metastore_settings(params):
     _check_plain(s)
     _check_s3(s)
     _check_site_properties(s)
+    _refuse(_value_problems(s))
     db = _db(s)
+    _refuse(_port_problems(s, db) + _store_problems(s))
     jdbc_url = _jdbc_url(db, s)
     config_dir = _text(s['config_dir'])
     major = line.split('.')[0] if line else ''
@@ -312,7 +531,7 @@ def hive_metastore_settings(params):
         site['metastore.thrift.bind.host'] = _text(s['bind_address'])
     if line == '4.0':
         site['metastore.task.threads.always'] = ','.join(ALWAYS_TASKS_40)
-    site.update(dict((k, _text(v)) for k, v in (s['site_properties'] or {}).items()))
+    site.update(dict((k, _property_value(v)) for k, v in (s['site_properties'] or {}).items()))
 
     endpoint = _text(s['s3_endpoint']).rstrip('/')
     core_site = {

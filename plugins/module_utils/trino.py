@@ -44,7 +44,7 @@ DEFAULT_PORTS = {'http': 8080, 'https': 8443}
 # fs.native-s3.enabled (or another fs.native-*), or fs.hadoop.enabled=true to keep hive.s3.*
 # (docs/src/main/sphinx/release/release-458.md, issue 23343).
 LEGACY_FS_OPT_IN_SINCE = 458
-# Legacy S3 deprecated in 470 (release-470.md, as quoted in REFERENCE.md section 1.5).
+# Legacy S3 deprecated in 470 (Trino release notes, https://trino.io/docs/current/release/release-470.html).
 LEGACY_S3_DEPRECATED_SINCE = 470
 # Legacy S3/GCS/Azure support removed in 481; fs.hadoop.enabled only means HDFS from then on
 # (release-481.md, issue 24878).
@@ -122,6 +122,19 @@ def trino_argument_spec():
         allow_insecure_auth=dict(type='bool', default=False),
         request_timeout=dict(type='float', default=30.0),
     )
+
+
+def trino_available():
+    """Whether the ``trino`` client could be imported (read at call time, so tests can switch it)."""
+    return HAS_TRINO
+
+
+def unreachable(error):
+    """Whether ``error`` says that the coordinator could not be reached at all (nothing listens, no route,
+    a timeout), as opposed to an answer that refuses the request. requests' errors are IOErrors."""
+    if isinstance(error, (OSError, ConnectionError)):
+        return True
+    return any('ConnectionError' in c.__name__ or 'Timeout' in c.__name__ for c in type(error).__mro__)
 
 
 def require_trino(module):

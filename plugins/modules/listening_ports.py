@@ -15,8 +15,11 @@ description:
   - Used by the roles' preflight to refuse a port that another program already uses, before
     anything is changed. It only reads, and needs no package (no C(ss), no C(netstat)).
   - Run as root to see every process; otherwise the sockets of other users' processes are listed
-    without C(pid), C(process) and C(unit).
-author: datamesh.platform contributors
+    without C(pid), C(process) and C(unit). Root without C(CAP_SYS_PTRACE) (a container with
+    Docker's default capabilities) cannot see other users' processes either; C(uid) and C(user),
+    the socket's owner, are always known.
+author:
+  - datamesh.platform maintainers (!UNKNOWN)
 options:
   ports:
     description:
@@ -26,12 +29,17 @@ options:
     default: []
 attributes:
   check_mode:
+    description: Can run in check mode; it only reads, so the result is the same.
     support: full
-    details: The module never changes anything.
   diff_mode:
+    description: Nothing to show a difference for; the module never changes anything.
     support: none
-    details: The module never changes anything.
+  idempotent:
+    description: Reading changes nothing.
+    support: full
   platform:
+    description: Target operating system.
+    support: full
     platforms: linux
 notes:
   - Linux only (it reads C(/proc)).
@@ -84,9 +92,18 @@ listening:
       description: The systemd unit of that process, from its control group, or null.
       type: str
       sample: trino.service
+    uid:
+      description: The owner of the socket (always known, also when the process is not visible).
+      type: int
+      sample: 998
+    user:
+      description: The name of that user, or null when it has none.
+      type: str
+      sample: trino
 '''
 
 import os
+import pwd
 import socket
 import struct
 
@@ -105,7 +122,7 @@ def _address(hex_address, family):
 
 
 def read_sockets(proc):
-    """The listening sockets of /proc/net/tcp{,6}: list of (port, address, family, inode)."""
+    """The listening sockets of /proc/net/tcp{,6}: list of (port, address, family, inode, uid)."""
     sockets = []
     for name, family in (('tcp', 'ipv4'), ('tcp6', 'ipv6')):
         path = os.path.join(proc, 'net', name)
@@ -118,7 +135,7 @@ def read_sockets(proc):
                 if len(fields) < 10 or fields[3] != LISTEN:
                     continue
                 hex_address, hex_port = fields[1].split(':')
-                sockets.append((int(hex_port, 16), _address(hex_address, family), family, fields[9]))
+                sockets.append((int(hex_port, 16), _address(hex_address, family), family, fields[9], int(fields[7])))
     return sockets
 
 
@@ -162,16 +179,24 @@ def unit_of(proc, pid):
     return None
 
 
+def user_name(uid):
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return None
+
+
 def listening(proc='/proc', ports=None):
     owners = socket_owners(proc)
     result = []
-    for port, address, family, inode in read_sockets(proc):
+    for port, address, family, inode, uid in read_sockets(proc):
         if ports and port not in ports:
             continue
         pid = owners.get(inode)
         comm = _read(os.path.join(proc, str(pid), 'comm')) if pid else None
         result.append({'port': port, 'address': address, 'family': family, 'pid': pid,
-                       'process': comm.strip() if comm else None, 'unit': unit_of(proc, pid) if pid else None})
+                       'process': comm.strip() if comm else None, 'unit': unit_of(proc, pid) if pid else None,
+                       'uid': uid, 'user': user_name(uid)})
     return sorted(result, key=lambda s: (s['port'], s['family'], s['address']))
 
 

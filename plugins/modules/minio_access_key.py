@@ -44,6 +44,10 @@ options:
   key_access_key:
     description:
       - Access key of the key to manage (3 to 20 characters, no C(=) or C(,)).
+      - It must differ from the name of its parent user (O(user), or the identity in O(access_key)) and of any
+        other MinIO user. MinIO refuses an access key named like its parent user (C(XMinioIAMActionNotAllowed))
+        and one that names another identity (C(XMinioIAMServiceAccountNotAllowed)). The first is refused
+        before any change.
       - The connection's own credentials are O(access_key) and O(secret_key).
     type: str
     required: true
@@ -436,6 +440,12 @@ class AccessKeyManager:
         if p['user'] is not None and p['user'] == p['access_key']:
             raise ModuleFailure('user %r is the identity in access_key: omit user to manage a key of that identity'
                                 % p['user'])
+        parent = p['user'] if p['user'] is not None else p['access_key']
+        if p['state'] == 'present' and p['key_access_key'] == parent:
+            raise ModuleFailure(
+                'key_access_key %r is the name of its parent user%s: MinIO refuses an access key named like the user '
+                'it belongs to (XMinioIAMActionNotAllowed; minio/minio cmd/iam.go, NewServiceAccount). Give the key '
+                'or its parent user another name' % (parent, '' if p['user'] is not None else ' (the identity in access_key)'))
         if p['expiration'] is not None:
             try:
                 moment = parse_time(p['expiration'])
@@ -695,6 +705,9 @@ def explain(err, what, identity):
     if err.code in ('XMinioAdminInvalidSecretKey', 'XMinioAdminInvalidAccessKey'):
         return ('cannot %s: %s (%s); access keys have 3 to 20 characters without "=" or ",", secret keys '
                 '8 to 40' % (what, err.message, err.code))
+    if err.code == 'XMinioIAMActionNotAllowed':
+        return ('cannot %s: %s (%s); MinIO refuses this for %s, e.g. an access key named like its parent user'
+                % (what, err.message, err.code, identity))
     if err.code == 'XMinioIAMServiceAccountNotAllowed':
         return ('cannot %s: %s (%s); key_access_key may not be the name of a MinIO user or of a key of '
                 'another user, and a key cannot own keys' % (what, err.message, err.code))

@@ -55,14 +55,18 @@ options:
   policy:
     description:
       - Anonymous access to the bucket, as a bucket policy.
-      - V(private) means no bucket policy at all; an existing policy is removed.
+      - Not managed when not set, as in M(amazon.aws.s3_bucket). A policy that someone else put on the
+        bucket is then neither read nor changed. Removing a policy is always explicit.
+      - V(private) means no bucket policy at all; an existing policy is removed. The string V(null)
+        and V({}) mean the same (the spellings of M(amazon.aws.s3_bucket)). An unquoted YAML C(null)
+        is "not set".
       - V(readonly) lets anyone list the bucket and download objects.
       - V(public) lets anyone list, download, upload and delete objects.
       - Anything else must be a bucket policy, as a JSON string or a dictionary. It is compared
         with the server's policy by meaning, not as text (order of statements and of values,
         a single value or a list of one).
+      - It used to default to V(private), which deleted on every run a policy that the task did not declare.
     type: raw
-    default: private
   object_lock:
     description:
       - Create the bucket with S3 object lock (WORM retention), which also enables versioning.
@@ -195,7 +199,7 @@ bucket:
   description:
     - The managed properties of the bucket after the task (in check mode, as they would be).
     - Holds C(name) and C(state); with O(state=present) also C(policy) (V(null) for no policy),
-      and C(versioning), C(object_lock), C(tags) and C(lifecycle) for the options the task set.
+      C(versioning), C(object_lock), C(tags) and C(lifecycle) for the options the task set.
   returned: always
   type: dict
   sample:
@@ -254,7 +258,7 @@ def canned_policy(kind, bucket):
 
 
 def wanted_policy(value, bucket):
-    """(policy document or None, error message or None) for the policy option."""
+    """(policy document or None for "no policy", error message or None) for a policy option that is set."""
     if isinstance(value, str) and value in CANNED_POLICIES:
         return canned_policy(value, bucket), None
     if isinstance(value, (str, bytes)):
@@ -263,6 +267,9 @@ def wanted_policy(value, bucket):
         except ValueError as e:
             return None, ('policy must be one of %s or a JSON bucket policy; the text given is not JSON: %s'
                           % (', '.join(CANNED_POLICIES), e))
+    if value is None or value == {}:
+        # "null" and {}: no policy, as amazon.aws.s3_bucket reads them
+        return None, None
     if not isinstance(value, dict):
         return None, ('policy must be one of %s or a bucket policy document (a JSON object), got %s'
                       % (', '.join(CANNED_POLICIES), type(value).__name__))
@@ -405,10 +412,11 @@ class BucketManager:
             if p['object_lock'] and p['versioning'] == 'suspended':
                 self.fail('object_lock: true needs versioning enabled; versioning: suspended is not possible on '
                           'a bucket with object lock')
-        policy, error = wanted_policy(p['policy'], self.name)
-        if error:
-            self.fail(error)
-        want['policy'] = policy
+        if p['policy'] is not None:
+            policy, error = wanted_policy(p['policy'], self.name)
+            if error:
+                self.fail(error)
+            want['policy'] = policy
         if p['tags'] is not None:
             want['tags'] = {str(k): str(v) for k, v in p['tags'].items()}
         if p['lifecycle'] is not None:
@@ -480,7 +488,8 @@ class BucketManager:
                 status = wanted.capitalize()
                 self.write('put_bucket_versioning Status=%s' % status, 'put_bucket_versioning', Bucket=self.name,
                            VersioningConfiguration={'Status': status})
-        want['policy'] = self.apply_policy(current['policy'], want['policy'])
+        if 'policy' in want:
+            want['policy'] = self.apply_policy(current['policy'], want['policy'])
         if 'tags' in want:
             wanted = want['tags'] if self.params['purge_tags'] else dict(current['tags'], **want['tags'])
             want['tags'] = wanted
@@ -574,7 +583,7 @@ def main():
         name=dict(type='str', required=True, aliases=['bucket']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         versioning=dict(type='str', choices=['enabled', 'suspended']),
-        policy=dict(type='raw', default='private'),
+        policy=dict(type='raw'),
         object_lock=dict(type='bool'),
         tags=dict(type='dict'),
         purge_tags=dict(type='bool', default=True),

@@ -35,6 +35,10 @@ attributes:
     details:
       - V(static) writes, removes and chmods nothing; V(dynamic) runs only C(SHOW CATALOGS) and the lookup
         of the connector, never C(CREATE CATALOG) or C(DROP CATALOG).
+      - V(dynamic) in check mode where the coordinator cannot be asked (the C(trino) client is not installed, or
+        nothing answers at O(host) and O(port), as on a host where Trino is not installed or not started yet), the
+        module warns and reports what it would do from the catalog files in O(catalog_dir) (the coordinator's
+        C(catalog.store=file) directory; no file = the catalog does not exist yet) instead of failing.
   diff_mode:
     description:
       - Returns the catalog before and after as a catalog file when run with C(--diff).
@@ -373,6 +377,7 @@ from ansible_collections.datamesh.platform.plugins.module_utils.trino import (
     build_catalog,
     catalog_name_problem,
     connector_name_sql,
+    connection_problem,
     coordinator_url,
     create_catalog_sql,
     drop_catalog_sql,
@@ -383,6 +388,8 @@ from ansible_collections.datamesh.platform.plugins.module_utils.trino import (
     run_sql,
     split_connector,
     trino_argument_spec,
+    trino_available,
+    unreachable,
 )
 from ansible_collections.datamesh.platform.plugins.module_utils.trino import connect as trino_connect
 
@@ -586,8 +593,19 @@ class DynamicCatalog:
 
     def run(self):
         p = self.module.params
-        self.connection = trino_connect(self.module, source='datamesh.platform.trino_catalog')
-        catalogs = set(row[0] for row in self._query(SHOW_CATALOGS_SQL))
+        problem = connection_problem(p)
+        if problem:
+            self.fail(problem)
+        if self.module.check_mode and not trino_available():
+            return self._plan_offline('the trino Python client is not installed')
+        try:
+            self.connection = trino_connect(self.module, source='datamesh.platform.trino_catalog')
+            catalogs = set(row[0] for row in run_sql(self.connection, SHOW_CATALOGS_SQL))
+        except Exception as e:  # pylint: disable=broad-except
+            if self.module.check_mode and unreachable(e):
+                self.close()
+                return self._plan_offline(to_native(e))
+            self.fail('%s on %s failed: %s' % (SHOW_CATALOGS_SQL, coordinator_url(p), to_native(e)))
         exists = self.name in catalogs
         spec = self.spec
         plan = []
@@ -626,6 +644,36 @@ class DynamicCatalog:
                                  'directory, with the module running on the coordinator) to compare them, or force=true '
                                  'to re-create the catalog' % self.name)
         self._execute(plan, current_connector)
+        return bool(plan), before, after
+
+    def _plan_offline(self, reason):
+        """Check mode without a coordinator to ask: what would change, from the catalog file the coordinator
+        keeps for each catalog (catalog.store=file) in catalog_dir."""
+        p = self.module.params
+        spec = self.spec
+        directory = p['catalog_dir']
+        self.module.warn('check mode: the coordinator at %s cannot be asked (%s), as on a host where Trino is not '
+                         'installed or not started yet; what would change comes from %s'
+                         % (coordinator_url(p), reason, 'the catalog files in %s' % directory if directory
+                            else 'nothing (no catalog_dir): the catalog is taken as missing'))
+        exists = bool(directory) and os.path.exists(os.path.join(directory, self.name + '.properties'))
+        current = self._current_file() if exists else None
+        self.properties_source = 'catalog_file' if current is not None else 'unavailable' if exists else 'none'
+        before = current
+        if exists and current is None:
+            before = (None, {}, 'catalog %s exists; its properties are unknown (its file cannot be read)' % self.name)
+        plan = []
+        if p['state'] == 'absent':
+            if exists:
+                plan.append(drop_catalog_sql(self.name))
+            after = None
+        else:
+            after = (spec.connector, spec.properties)
+            if not exists:
+                plan.append('create')
+            elif current is not None and (p['force'] or current[0] != spec.connector or current[1] != spec.properties):
+                plan.extend([drop_catalog_sql(self.name), 'create'])
+        self._execute(plan, current[0] if current is not None else None)
         return bool(plan), before, after
 
     def _execute(self, plan, current_connector):

@@ -200,6 +200,8 @@ def _role_claims(role, host_vars):
                 claims.append({'name': 'mysql_multi_instances[%d].port (%s)' % (index, inst.get('name', '?')),
                                'port': inst['port'], 'role': role})
         return claims
+    if role == 'jupyterhub' and host_vars.get('jupyterhub_mode', 'native') != 'native':
+        return []  # in kubernetes mode the hub runs in the cluster, not on the host's ports
     claims = []
     for var, default in ROLE_PORTS.get(role, ()):
         port = host_vars.get(var, default)
@@ -223,12 +225,14 @@ def host_port_claims(role, own_claims, host_vars, group_names, role_groups=None)
     return claims
 
 
-def ports_in_use_problems(claims, listening, own_units):
+def ports_in_use_problems(claims, listening, own_units, own_users=()):
     """Ports of ``claims`` that something else on the host already listens on.
 
     ``listening``: what module ``listening_ports`` returned (list of {port, address, pid, process,
-    unit}). ``own_units``: fnmatch patterns of this role's systemd units (e.g. ``mariadb@*.service``),
-    whose listeners are expected on a re-run.
+    unit, uid, user}). ``own_units``: fnmatch patterns of this role's systemd units (e.g.
+    ``mariadb@*.service``), whose listeners are expected on a re-run. ``own_users``: the role's
+    service accounts; a listener whose process cannot be seen (no CAP_SYS_PTRACE, as in a
+    container) but whose socket one of them owns is the role's own.
     """
     problems = []
     for claim in claims:
@@ -238,7 +242,10 @@ def ports_in_use_problems(claims, listening, own_units):
             unit = sock.get('unit') or ''
             if unit and any(fnmatch.fnmatchcase(unit, pattern) for pattern in own_units):
                 continue
-            owner = sock.get('process') or 'an unknown process'
+            if not sock.get('pid') and sock.get('user') and sock['user'] in own_users:
+                continue
+            owner = sock.get('process') or 'a process of user %s' % sock['user'] if sock.get('user') else (
+                sock.get('process') or 'an unknown process')
             if sock.get('pid'):
                 owner += ' (pid %s%s)' % (sock['pid'], ', unit %s' % unit if unit else '')
             problems.append('%s=%s: port %s is already in use on this host by %s: stop that service or '

@@ -7,10 +7,13 @@
 #               controller tests on the venv's Python 3.12, compile/import of modules and
 #               module_utils on every target Python in SANITY_TARGET_PYTHONS
 #     units     ansible-test units --venv --python 3.12 (tests/unit)
-#     roles     pytest tests/roles (roles' preflight against bad input, localhost, check mode)
+#     roles     pytest tests/roles: each bad-input case applies its role to a throw-away systemd
+#               container (Docker; started here when needed) and must be refused by preflight
+#               with `docker diff` unchanged
 #     build     ansible-galaxy collection build, then an offline install of the tarball
 #     molecule  every scenario in molecule/ but the extended ones (molecule/<name>/extended:
-#               run with DATAMESH_TEST_EXTENDED=1, `make test-extended`), or SCENARIO=name[,name...]
+#               run with DATAMESH_TEST_EXTENDED=1, `make test-extended`), or SCENARIO=name[,name...];
+#               each at -vvv, and FAIL when one of its secrets occurs in its log (see molecule_scenario)
 #   No stage given = all of them, in this order.
 #
 # Every step ends PASS, FAIL or SKIP (with the reason) and its duration. The summary is printed
@@ -34,6 +37,8 @@
 # MOLECULE_IMAGE (published image instead of the local one), MOLECULE_IMAGE_DEBIAN13 (the same
 # for scenarios that need Debian 13), MOLECULE_TIMEOUT (seconds per scenario, default 2700),
 # MOLECULE_JOBS (scenarios at a time, default 2), SANITY_TARGET_PYTHONS (default "3.9 3.10 3.11 3.12 3.13"),
+# ROLES_IMAGE (roles stage: a published Debian 12 systemd image; Debian 13 cases use
+# MOLECULE_IMAGE_DEBIAN13), ROLES_JOBS (roles stage: pytest-xdist workers, default auto),
 # VERBOSE=1 (stream step output to the terminal as well), TAIL_LINES (default 60).
 # shellcheck source=tests/harness/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -213,7 +218,12 @@ roles_stage() {
 
 roles_pytest() {
   cd "$REPO"
-  # Each case is one ansible-playbook run (≈ 4 s, mostly CPU): as many at a time as cores.
+  # The cases run in throw-away containers of the Debian 12 systemd image (and 13 where a case
+  # says image: 13): an engine and both images first (a no-op when present). ROLES_IMAGE: a
+  # published Debian 12 systemd image instead of the local one.
+  MOLECULE_IMAGE="${ROLES_IMAGE:-datamesh/systemd-debian:12}" DEBIAN_RELEASE=bookworm "$REPO/tests/harness/docker.sh"
+  # Each case is one ansible-playbook run (≈ 3 s, mostly CPU): as many at a time as cores,
+  # each pytest-xdist worker with its own container (tests/roles/conftest.py).
   python -m pytest -p no:cacheprovider -ra -n "${ROLES_JOBS:-auto}" tests/roles
 }
 
@@ -240,14 +250,27 @@ build_stage() {
   run_step build build_collection
 }
 
+# A scenario runs at -vvv (ANSIBLE_VERBOSITY in .config/molecule/config.yml), then its log must
+# hold none of its secrets (tests/harness/secret_scan.py): the files the roles wrote to the
+# credentials directory and the passwords given in molecule/<name>/. Molecule prunes its ephemeral
+# directory at destroy, so the credentials live in .cache/credentials/<name>
+# (DATAMESH_TEST_CREDENTIALS_DIR, read by the config's datamesh_credentials_dir), and
+# $MOLECULE_EPHEMERAL_DIRECTORY/credentials, which tests and vars files read, links to them.
 molecule_scenario() {
-  local rc=0
+  local rc=0 scan=0 eph="$CACHE/molecule/$1" creds="$CACHE/credentials/$1" leaks="$LOGS/molecule-$1.secrets"
+  export MOLECULE_EPHEMERAL_DIRECTORY="$eph" DATAMESH_TEST_CREDENTIALS_DIR="$creds"
+  rm -rf "$creds" "$eph/credentials" "$leaks"
+  mkdir -p "$creds" "$eph"
+  ln -s "$creds" "$eph/credentials"
   timeout -k 60 "$MOLECULE_TIMEOUT" molecule test -s "$1" || rc=$?
   if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     echo "==> timed out after ${MOLECULE_TIMEOUT}s; destroying $1"
     molecule destroy -s "$1" || true
-    return 124
+    rc=124
   fi
+  python "$REPO/tests/harness/secret_scan.py" --log "$LOGS/molecule-$1.log" --credentials-dir "$creds" \
+    --scenario-dir "$REPO/molecule/$1" --root "$REPO" --report "$leaks" || scan=$?
+  [ "$scan" -eq 0 ] || [ "$rc" -ne 0 ] || rc=1
   return "$rc"
 }
 
@@ -266,6 +289,11 @@ molecule_job() {
   local s="$1" res="$CACHE/results/molecule-$1"
   # A subshell: run_step records into this process's arrays, which are written out here.
   run_step "molecule:$s" molecule_scenario "$s"
+  if [ -s "$LOGS/molecule-$s.secrets" ]; then
+    R_STATUS[-1]=FAIL; R_NOTE[-1]="secrets in the log (names and lines at its end): $(<"$LOGS/molecule-$s.secrets"); ${R_NOTE[-1]}"
+  elif [ ! -e "$LOGS/molecule-$s.secrets" ]; then
+    R_STATUS[-1]=FAIL; R_NOTE[-1]="secret scan did not run; ${R_NOTE[-1]}"
+  fi
   printf '%s\t%s\t%s\n' "${R_STATUS[-1]}" "${R_SECS[-1]}" "${R_NOTE[-1]}" >"$res"
 }
 

@@ -1,7 +1,8 @@
 """Bad input is refused before anything changes, with a message that says what to fix.
 
-Each case runs the role with ansible-playbook against this machine, in check mode
-(a second safety net: the point is that preflight stops it, which the assertions check).
+Each case applies the role for real (no --check) to a throw-away systemd container (host
+`target`, see conftest.py) and must fail in argument validation or preflight; `docker diff`
+taken before and after the run must show that not a single file of the container changed.
 """
 import json
 import os
@@ -12,46 +13,79 @@ import pytest
 import yaml
 
 HERE = Path(__file__).parent
-# One file per role: tests/roles/cases/<role>.yml maps case name -> {vars, expect}, and
-# tests/roles/<role>.yml is the play that applies the role.
-CASES = {f.stem: yaml.safe_load(f.read_text()) for f in sorted((HERE / 'cases').glob('*.yml'))}
 ROLES = HERE.parent.parent / 'roles'
+# One file per role: tests/roles/cases/<role>.yml maps case name -> {vars, expect, image}
+# (image: the Debian release of the container, 12 unless said), and tests/roles/<role>.yml is
+# the play that applies the role.
+CASES = {f.stem: yaml.safe_load(f.read_text()) for f in sorted((HERE / 'cases').glob('*.yml'))}
+ENV = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json', ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
+           ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0',
+           ANSIBLE_RETRY_FILES_ENABLED='0')
 
 
-def read_only_tasks(role):
-    """Names of the tasks allowed to run before the failure: fact gathering, argument
-    validation and the role's preflight.yml, which only reads."""
-    preflight = yaml.safe_load((ROLES / role / 'tasks' / 'preflight.yml').read_text())
-    return {'Gathering Facts'} | {t['name'] for t in preflight}
-
-
-def run_role(role, variables, tmp_path):
+def run_play(play, target, tmp_path, variables=None):
+    """ansible-playbook PLAY against the container `target`; returns (process, parsed report)."""
     extra = tmp_path / 'vars.json'
-    extra.write_text(json.dumps(variables))
-    env = dict(os.environ, ANSIBLE_STDOUT_CALLBACK='ansible.builtin.json', ANSIBLE_LOAD_CALLBACK_PLUGINS='1',
-               ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0', ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+    extra.write_text(json.dumps(variables or {}))
     proc = subprocess.run(
-        ['ansible-playbook', '-i', 'localhost,', '-c', 'local', '--check', str(HERE / f'{role}.yml'),
-         '-e', f'@{extra}', '-e', f'datamesh_credentials_dir={tmp_path}/credentials',
-         '-e', 'ansible_python_interpreter={{ ansible_playbook_python }}'],
-        capture_output=True, text=True, env=env, timeout=300, check=False)
-    return proc
+        ['ansible-playbook', '-i', str(target.inventory(tmp_path)), str(play),
+         '-e', f'@{extra}', '-e', f'datamesh_credentials_dir={tmp_path}/credentials'],
+        capture_output=True, text=True, env=ENV, timeout=300, check=False)
+    try:
+        report = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f'ansible-playbook printed no JSON report (exit {proc.returncode}):\n'
+                    f'{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}')
+    return proc, report
+
+
+def task_results(report):
+    """(task, result) for every host result of the run, in order."""
+    return [(t['task'], r) for play in report['plays'] for t in play['tasks'] for r in t['hosts'].values()]
+
+
+def read_only_stage(task):
+    """Whether a task is argument validation or part of a role's preflight (tasks/preflight*.yml)."""
+    path = task.get('path', '').rsplit(':', 1)[0]
+    name = task['name'].split(' : ', 1)[-1]
+    return name.startswith('Validating arguments against arg spec') or Path(path).name.startswith('preflight')
 
 
 @pytest.mark.parametrize('role,case', [(r, c) for r, cases in CASES.items() for c in cases])
-def test_refused_before_any_change(role, case, tmp_path):
+def test_refused_before_any_change(role, case, targets, tmp_path):
     spec = CASES[role][case]
-    proc = run_role(role, spec['vars'], tmp_path)
+    target = targets(spec.get('image', 12))
+    before = target.snapshot()
+    proc, report = run_play(HERE / f'{role}.yml', target, tmp_path, spec['vars'])
+    changed = target.changes(before, target.snapshot())
+    target.dirty = bool(changed)
+    results = task_results(report)
+    failed = [(task, r) for task, r in results if r.get('failed')]
     assert proc.returncode != 0, 'the role accepted bad input'
-    report = json.loads(proc.stdout)
-    tasks = [t for play in report['plays'] for t in play['tasks']]
-    results = [(t['task']['name'], r) for t in tasks for r in t['hosts'].values()]
-    failed = [(name, r) for name, r in results if r.get('failed')]
-    assert len(failed) == 1, failed
-    name, result = failed[0]
+    assert len(failed) == 1, [(task['name'], r.get('msg')) for task, r in failed]
+    task, result = failed[0]
     message = result.get('msg', '')
-    assert spec['expect'] in message, f'{name}: {message}'
-    assert not any(res.get("changed") for _task, res in results), "something changed before the failure"
-    ran = {t['task']['name'].split(' : ', 1)[-1] for t in tasks}
-    ran = {n for n in ran if not n.startswith('Validating arguments against arg spec')}
-    assert ran <= read_only_tasks(role), ran - read_only_tasks(role)
+    assert spec['expect'] in message, f"{task['name']}: {message}"
+    assert read_only_stage(task), f"refused by {task['name']} ({task.get('path')}), not in preflight"
+    assert not changed, 'the file system of the target changed before the refusal:\n' + '\n'.join(changed)
+    assert not any(r.get('changed') for _task, r in results), \
+        f"reported changed: {[task['name'] for task, r in results if r.get('changed')]}"
+
+
+def test_detector_sees_changes(targets, tmp_path):
+    """The proof above is only as good as the detector: a play that writes must be caught, both
+    a new file and a metadata-only change to a path that was already in `docker diff`."""
+    target = targets()
+    before = target.snapshot()
+    proc, _report = run_play(HERE / '_selftest.yml', target, tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    changed = target.changes(before, target.snapshot())
+    target.dirty = True
+    assert any(line.startswith('A /etc/datamesh-selftest/marker') for line in changed), changed
+    assert '/etc/machine-id' in before, sorted(before)
+    assert any(line.startswith('C /etc/machine-id ') for line in changed), changed
+    # and a harmless run (facts only, as every case does first) is not reported
+    quiet = target.snapshot()
+    proc, _report = run_play(HERE / '_selftest.yml', target, tmp_path, {'selftest_write': False})
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert target.changes(quiet, target.snapshot()) == []

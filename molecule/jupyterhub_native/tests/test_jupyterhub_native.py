@@ -16,8 +16,15 @@ ARTIFACTS = REPO / '.cache' / 'artifacts' / 'jupyterhub_native'
 HUB_PYTHON = '/opt/datamesh/jupyterhub/hub/bin/python'
 
 
+# Passwords given in molecule.yml (the others are generated into the credentials directory).
+GIVEN_PASSWORDS = {'bob': 'Lp4-local-fixture-Hx8vR2mN6t'}
+
+
 def password(host, user):
     path = CREDENTIALS / host.backend.get_hostname() / 'users' / user
+    if user in GIVEN_PASSWORDS:
+        assert not path.exists(), f'{path}: a password given in the inventory must not be generated'
+        return GIVEN_PASSWORDS[user]
     assert path.stat().st_mode & 0o077 == 0, f'{path} must be private to its owner'
     return path.read_text().split()[0]
 
@@ -80,14 +87,14 @@ def test_trino_settings_private_to_their_user(host):
     assert (settings.user, settings.mode) == ('alice', 0o600)
     config = json.loads(settings.content_string)
     assert config == {'host': 'trino.datamesh.test', 'port': 8443, 'http_scheme': 'https', 'user': 'alice',
-                      'password': 'alice-trino-password-for-tests', 'ca_file': '/etc/jupyterhub/platform-ca.crt',
+                      'password': 'Nb7-trino-fixture-Qw3zK9pL2x', 'ca_file': '/etc/jupyterhub/platform-ca.crt',
                       'catalogs': ['hive', 'mysql']}
     # the CA the user environment verifies Trino with is readable by the users, and is the hub's CA
     assert host.file('/etc/jupyterhub/platform-ca.crt').mode == 0o644
     assert host.file('/etc/jupyterhub/platform-ca.crt').content_string == host.file('/etc/jupyterhub/tls/ca.crt').content_string
     profile = host.file('/home/alice/.dbt/profiles.yml')
     assert (profile.user, profile.mode) == ('alice', 0o600)
-    assert 'method: ldap' in profile.content_string and '"alice-trino-password-for-tests"' in profile.content_string
+    assert 'method: ldap' in profile.content_string and '"Nb7-trino-fixture-Qw3zK9pL2x"' in profile.content_string
     assert 'cert: /etc/jupyterhub/platform-ca.crt' in profile.content_string
     # bob has no Trino credentials: no settings file, a profile without authentication
     assert not host.file('/home/bob/.datamesh').exists

@@ -97,6 +97,21 @@ def test_wrong_password_is_refused(host):
 
 
 @pytest.mark.parametrize('name', INSTANCES)
+def test_root_is_socket_only_again_after_a_half_finished_run(host, name):
+    """side_effect.yml gave root an empty password (what a first run that failed after initialising
+    leaves behind) before applying the role again: the role must have restored socket auth."""
+    socket = f'/run/mysql-multi/{name}/mysqld.sock'
+    local_user = host.run(f"runuser -u nobody -- mariadb -S {socket} -u root -N -e 'SELECT 1'")
+    assert local_user.rc != 0 and 'Access denied' in local_user.stderr, local_user.stdout
+    empty_tcp = host.run(f"mariadb --protocol=TCP -h 127.0.0.1 -P {INSTANCES[name]} -u root --password= -N -e 'SELECT 1'")
+    assert empty_tcp.rc != 0 and 'Access denied' in empty_tcp.stderr
+    plugin = host.check_output(
+        f"mariadb -S {socket} -N -B -e \"SELECT JSON_VALUE(priv, '$.plugin'), JSON_VALUE(priv, '$.authentication_string'), "
+        "JSON_VALUE(priv, '$.auth_or[1].plugin') FROM mysql.global_priv WHERE user = 'root' AND host = 'localhost'\"")
+    assert plugin.split('\t') == ['mysql_native_password', 'invalid', 'unix_socket']
+
+
+@pytest.mark.parametrize('name', INSTANCES)
 def test_root_only_through_the_socket(host, name):
     tcp = host.run(f"mariadb --protocol=TCP -h 127.0.0.1 -P {INSTANCES[name]} -u root -e 'SELECT 1'")
     assert tcp.rc != 0 and 'Access denied' in tcp.stderr

@@ -24,7 +24,7 @@ SERVICES = {
     'datamesh-seaweedfs-2': ['seaweedfs-volume', 'seaweedfs-filer', 'seaweedfs-s3'],
 }
 PORTS = {'seaweedfs-master': 9333, 'seaweedfs-volume': 8380, 'seaweedfs-filer': 8888}
-QUERY_PLANE = ('query-plane', 'query-plane-test-secret-0123456789')
+QUERY_PLANE = ('query-plane', 'Fx7QmR2vKp9WzL4tNc8YbH3jD6sA')
 
 
 # The containers themselves (docker exec: much faster than Ansible for the many probe runs).
@@ -232,6 +232,20 @@ def test_readonly_policy_lets_anyone_read_only(buckets, endpoints):
     assert s3(endpoints['node2'], admin(), 'anon-get', 'public-reports', 'open.txt') == 200
     assert s3(endpoints['node2'], admin(), 'anon-put', 'public-reports', 'evil.txt')['error'] == 'AccessDenied'
     assert s3(endpoints['node2'], admin(), 'anon-get', 'warehouse', 'tables/t1.csv')['error'] == 'AccessDenied'
+
+
+def test_a_policy_the_inventory_does_not_declare_survives_the_role(buckets, endpoints):
+    """converge.yml puts a policy on landing outside seaweedfs_buckets (whose landing entry has none);
+    after the idempotence run and side_effect's dry run and configure run, which all re-ran the
+    role's minio_bucket task for landing, it is still there: minio_bucket leaves an undeclared policy alone."""
+    statements = buckets['landing']['policy']['Statement']
+    assert len(statements) == 1
+    statement = statements[0]
+    assert statement['Effect'] == 'Allow' and statement['Principal'] in ('*', {'AWS': '*'}, {'AWS': ['*']})
+    assert statement['Action'] in ('s3:GetObject', ['s3:GetObject'])
+    assert statement['Resource'] in ('arn:aws:s3:::landing/published/*', ['arn:aws:s3:::landing/published/*'])
+    assert s3(endpoints['node1'], admin(), 'put', 'landing', 'published/open.csv', 'open') == 200
+    assert s3(endpoints['node2'], admin(), 'anon-get', 'landing', 'published/open.csv') == 200
 
 
 # ---------------------------------------------------------------- restart, then health

@@ -20,11 +20,11 @@ BASE = {
     'data_dir': '/var/lib/hive-metastore', 'jdbc_jar': '/usr/share/java/mariadb-java-client.jar',
     'jdbc_driver': 'org.mariadb.jdbc.Driver', 'user': 'hive', 'port': '9083', 'bind_address': '', 'heap_mb': '1024',
     'start_timeout': 180, 'warehouse_dir': 's3a://warehouse/', 's3_endpoint': '',
-    's3_region': 'us-east-1', 's3_path_style': True, 's3_access_key_set': True, 's3_secret_key_set': True,
-    's3_keys_plain': True, 's3_ca': '', 'site_properties': {}, 'db_group': 'mysql', 'db_host': 'db1',
+    's3_region': 'us-east-1', 's3_path_style': True, 's3_access_key': 'unit-access',
+    's3_secret_key': 'Vq3xN8rT5mWz2kLp9dHs', 's3_ca': '', 'site_properties': {}, 'db_group': 'mysql', 'db_host': 'db1',
     'db_host_known': True, 'db_instance': '', 'db_vars': {'mysql_multi_instances': [{'name': 'hms', 'port': 3307}]},
     'db_name': 'metastore', 'db_user': 'hive', 'db_address': '', 'db_client_host': '', 'db_socket': '',
-    'db_jdbc_options': {}, 'db_password_set': False, 'generate_password': True, 'inventory_hostname': 'db1',
+    'db_jdbc_options': {}, 'db_password': '', 'generate_password': True, 'inventory_hostname': 'db1',
     'default_ipv4': '192.0.2.20',
 }
 CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----'
@@ -206,8 +206,8 @@ def test_database_host_must_be_known():
 @pytest.mark.parametrize('changes,match', [
     ({'warehouse_dir': 'hdfs://nn:8020/warehouse'}, 'must be an S3A URI'),
     ({'warehouse_dir': 's3://warehouse/'}, "s3:// and s3n:// are not Hadoop's S3A scheme"),
-    ({'s3_secret_key_set': False}, 'hive_metastore_s3_access_key and hive_metastore_s3_secret_key are required'),
-    ({'s3_keys_plain': False}, 'may not contain spaces'),
+    ({'s3_secret_key': ''}, 'hive_metastore_s3_access_key and hive_metastore_s3_secret_key are required'),
+    ({'s3_access_key': 'unit access'}, 'may not contain spaces'),
     ({'s3_endpoint': 's3.example.net:8333'}, 'must be a URL with scheme and without path'),
     ({'s3_ca': 'not a certificate'}, 'must be a PEM certificate'),
     ({'site_properties': {'fs.s3a.secret.key': 'x'}}, 'fs.s3a.secret.key is set by the role'),
@@ -215,7 +215,7 @@ def test_database_host_must_be_known():
     ({'port': 80}, 'between 1024 and 65535'),
     ({'heap_mb': 128}, 'at least 256'),
     ({'jdbc_jar': '/usr/share/java/a.jar:/b.jar'}, 'hive_metastore_jdbc_jar'),
-    ({'config_dir': 'etc/hms'}, 'hive_metastore_config_dir must be an absolute path'),
+    ({'config_dir': 'etc/hms'}, 'hive_metastore_config_dir=etc/hms is a relative path'),
     ({'user': 'Hive User'}, 'hive_metastore_user'),
     ({'db_name': 'meta-store'}, 'hive_metastore_db_name'),
     ({'os_family': 'RedHat'}, 'supports the Debian family'),
@@ -233,9 +233,151 @@ def test_extra_site_properties_are_added_and_win_over_role_defaults():
 
 
 def test_input_must_be_complete():
-    with pytest.raises(AnsibleFilterError, match='missing port'):
-        hive_metastore_settings(dict((k, v) for k, v in BASE.items() if k != 'port'))
-    with pytest.raises(AnsibleFilterError, match='unknown colour'):
+    with pytest.raises(AnsibleFilterError, match='hive_metastore_settings: inventory_hostname is required'):
+        hive_metastore_settings(dict((k, v) for k, v in BASE.items() if k != 'inventory_hostname'))
+    with pytest.raises(AnsibleFilterError, match='hive_metastore_settings: unknown settings colour'):
         build(colour='blue')
     with pytest.raises(AnsibleFilterError, match='expects a dict'):
         hive_metastore_settings('x')
+
+
+# ---------------------------------------------------------------- issue 10: the new classes of bad input
+
+@pytest.mark.parametrize('changes,match', [
+    ({'data_dir': '/var/lib'}, r'hive_metastore_data_dir=/var/lib is a system directory'),
+    ({'config_dir': '/etc'}, r'hive_metastore_config_dir=/etc is a system directory'),
+    ({'config_dir': '/etc/hive/../ssl'}, r'hive_metastore_config_dir=/etc/hive/\.\./ssl is not a normalised path'),
+    ({'data_dir': '/etc/hive-metastore/data'},
+     r'hive_metastore_config_dir=/etc/hive-metastore contains hive_metastore_data_dir=/etc/hive-metastore/data'),
+    ({'data_dir': '/proc/hms'}, r'hive_metastore_data_dir=/proc/hms is inside /proc'),
+    ({'install_root': 'opt/datamesh'}, r'datamesh_install_root=opt/datamesh is a relative path'),
+    ({'install_root': '/'}, r'datamesh_install_root=/ is a system directory'),
+    ({'install_root': '/usr'}, r'datamesh_install_root=/usr is a system directory'),
+    ({'data_dir': '/opt/datamesh/hadoop-client-api/data'}, r'is inside the install directory of hadoop-client-api'),
+    ({'data_dir': '/var/cache/datamesh/hms'}, r"is inside _common's artifact cache"),
+])
+def test_dangerous_directories_are_refused(changes, match):
+    refused(match, **changes)
+
+
+def test_directories_of_other_roles_on_the_host_are_refused():
+    on_trino = {'group_names': ['hive_metastore', 'trino_coordinator'], 'host_vars': {}}
+    refused(r'hive_metastore_data_dir=/var/lib/trino/hms is inside trino_data_dir of role trino \(/var/lib/trino\)',
+            data_dir='/var/lib/trino/hms', **on_trino)
+    refused(r'hive_metastore_config_dir=/srv/etc is the same directory as seaweedfs_config_dir of role seaweedfs',
+            config_dir='/srv/etc', group_names=['hive_metastore', 'seaweedfs'],
+            host_vars={'seaweedfs_config_dir': '/srv/etc'})
+    # a role the host does not run does not count
+    assert build(data_dir='/var/lib/trino/hms')['unit']['working_directory'] == '/var/lib/trino/hms'
+
+
+@pytest.mark.parametrize('changes,match', [
+    ({'db_password': 'mine'}, r'hive_metastore_db_password is a well-known default'),
+    ({'db_password': 'hive-secret-2026-db-pw'}, r'hive_metastore_db_password contains the user name hive'),
+    ({'db_password': 'Short1pw'}, r'hive_metastore_db_password is 8 characters long; it needs at least 16'),
+    ({'db_password': 'hmsdatabase7'}, r'hive_metastore_db_password is a well-known default'),
+    ({'s3_secret_key': 'fixture-secret-key'}, r'hive_metastore_s3_secret_key is a well-known default'),
+    ({'s3_secret_key': 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'}, r'hive_metastore_s3_secret_key is a well-known'),
+    ({'s3_secret_key': 'minioadmin'}, r'hive_metastore_s3_secret_key is a well-known default'),
+    ({'s3_secret_key': 'unit-access-0123456789'}, r'hive_metastore_s3_secret_key contains the user name unit-access'),
+    ({'s3_secret_key': 'aaaaaaaaaaaaaaaaaaaa'}, r'one or two characters repeated'),
+])
+def test_weak_secrets_are_refused_without_showing_them(changes, match):
+    with pytest.raises(AnsibleFilterError, match=match) as error:
+        build(db_name='hmsdatabase7', **changes)
+    for secret in changes.values():
+        assert secret not in str(error.value).replace('unit-access ', '').replace('user name hive', '')
+
+
+def test_secrets_never_enter_the_result():
+    text = repr(build(db_password='Hq8vT2xw5ZcL0pR7nB4s', generate_password=False))
+    assert 'Hq8vT2xw5ZcL0pR7nB4s' not in text and 'Vq3xN8rT5mWz2kLp9dHs' not in text
+
+
+def test_all_problems_of_a_class_at_once_first_on_top():
+    with pytest.raises(AnsibleFilterError) as error:
+        build(data_dir='/var', db_password='password', known_variables=['hive_metastore_port'],
+              variables=['hive_metastore_prot'])
+    message = str(error.value)
+    assert message.index('hive_metastore_prot') < message.index('hive_metastore_data_dir=/var') < \
+        message.index('hive_metastore_db_password')
+
+
+def test_port_clash_with_another_role_on_the_host():
+    refused(r'seaweedfs_filer_port=8888 clashes with hive_metastore_port=8888 \(role hive_metastore\) on this host',
+            port=8888, group_names=['hive_metastore', 'seaweedfs'])
+    refused(r'trino_port=9083 clashes with hive_metastore_port=9083 \(role hive_metastore\)',
+            group_names=['hive_metastore', 'trino_worker'], host_vars={'trino_port': 9083})
+    refused(r'mysql_multi_instances\[0\].port \(hms\)=3307 clashes with hive_metastore_port=3307', port=3307, group_names=['mysql', 'hive_metastore'],
+            host_vars={'mysql_multi_instances': [{'name': 'hms', 'port': 3307}]})
+    # the database instance on this host, even where the host is not in the mysql group
+    refused(r'the port of mysql_multi instance hms \(hive_metastore_db_instance\)=3307 clashes with '
+            r'hive_metastore_port=3307', port=3307)
+    # SeaweedFS's gRPC port (HTTP + 10000)
+    refused(r'seaweedfs_master_port \+ 10000 \(gRPC\)=19333 clashes with hive_metastore_port=19333', port=19333,
+            group_names=['hive_metastore', 'seaweedfs'])
+    assert build(group_names=['hive_metastore', 'seaweedfs', 'trino_coordinator', 'jupyterhub', 'mysql'],
+                 host_vars={'mysql_multi_instances': [{'name': 'hms', 'port': 3307}]})['wait']['port'] == 9083
+
+
+def test_port_in_use_by_another_program():
+    nginx = [{'port': 9083, 'address': '0.0.0.0', 'pid': 42, 'process': 'nginx', 'unit': 'nginx.service'}]
+    refused(r'hive_metastore_port=9083: port 9083 is already in use on this host by nginx \(pid 42, unit nginx.service\)',
+            listening=nginx)
+    # the metastore itself, on a re-run
+    ours = [{'port': 9083, 'address': '::', 'pid': 7, 'process': 'java', 'unit': 'hive-metastore.service'}]
+    assert build(listening=ours)['wait']['port'] == 9083
+
+
+def test_unknown_variables_name_the_closest_known_one():
+    known = ['hive_metastore_port', 'hive_metastore_db_instance', 'hive_metastore_s3_secret_key']
+    refused(r'hive_metastore_db_instances is not a variable of role hive_metastore: did you mean '
+            r'hive_metastore_db_instance\?', variables=['hive_metastore_db_instances', 'hive_metastore_port'],
+            known_variables=known)
+    # what the schema task registers is not a typo
+    assert build(variables=['hive_metastore_schema', 'hive_metastore_port'], known_variables=known)
+
+
+def test_unknown_keys_of_a_hadoop_jar():
+    refused(r'hive_metastore_hadoop_jars\[1\] has an unknown key sha265: did you mean sha256\?',
+            jars=[JARS[0], {'maven': 'org.apache.hadoop:hadoop-aws:3.3.6', 'sha256': 'd' * 64, 'sha265': 'x'}])
+
+
+@pytest.mark.parametrize('changes,match', [
+    ({'bind_address': '0.0.0.0 '}, r'hive_metastore_bind_address=.0\.0\.0\.0 . is neither an IP address nor'),
+    ({'s3_region': 'US East'}, r'hive_metastore_s3_region=.US East. is not a region name'),
+    ({'jvm_options': ['-Xmx4g']}, r'hive_metastore_jvm_options sets the heap \(-Xmx4g\): set hive_metastore_heap_mb'),
+    ({'site_properties': {'metastore server threads': 5}}, r"'metastore server threads' is not a Hadoop property name"),
+    ({'site_properties': {'metastore.server.max.threads': {'max': 5}}}, r'metastore.server.max.threads must have one value'),
+    ({'site_properties': {'metastore.x': 'a\nb'}}, r'metastore.x must have one value on one line'),
+    ({'db_jdbc_options': {'sslmode': 'verify-full'}}, r'db_jdbc_options has an unknown key sslmode: did you mean sslMode\?'),
+    ({'db_jdbc_options': {'password': 'Hq8vT2xw5ZcL0pR7nB4s'}}, r"password may not be given here: the JDBC URL goes onto schematool's"),
+    ({'db_jdbc_options': {'trustStorePassword': 'x'}}, r'trustStorePassword may not be given here'),
+    ({'db_jdbc_options': {'sslMode': 'verify-full&user=root'}}, r'the value of sslMode must be one word'),
+    ({'db_jdbc_options': {'ssl mode': 'on'}}, r"'ssl mode' is not a JDBC option name"),
+])
+def test_values_that_would_only_fail_later(changes, match):
+    refused(match, **changes)
+
+
+def test_boolean_site_properties_are_written_as_hadoop_booleans():
+    assert build(site_properties={'metastore.metrics.enabled': True})['site']['metastore.metrics.enabled'] == 'true'
+
+
+STORE_HOSTS = {'db1': {}, 'lab': {'ansible_host': '192.0.2.7', 'seaweedfs_buckets': [{'name': 'warehouse'}]},
+               'minio1': {'minio_buckets': [{'name': 'landing'}]}}
+STORE_GROUPS = {'seaweedfs': ['lab'], 'minio': ['minio1'], 'mysql': ['db1']}
+
+
+def test_s3_endpoint_of_a_store_of_the_inventory():
+    inv = {'hostvars': STORE_HOSTS, 'groups': STORE_GROUPS}
+    assert build(s3_endpoint='https://lab:8333', **inv)
+    assert build(s3_endpoint='https://192.0.2.7:8333', **inv)
+    refused(r'hive_metastore_s3_endpoint=https://lab:9000: lab runs the seaweedfs S3 API on port 8333 '
+            r'\(seaweedfs_s3_port\), not 9000', s3_endpoint='https://lab:9000', **inv)
+    refused(r'hive_metastore_warehouse_dir=s3a://warehouse/: the bucket warehouse is not declared on minio1 '
+            r'\(minio_buckets: landing\)', s3_endpoint='https://minio1:9000', **inv)
+    refused(r'the bucket lake is not declared on lab', s3_endpoint='https://lab:8333', warehouse_dir='s3a://lake/x', **inv)
+    # endpoints outside the inventory's stores cannot be checked here
+    assert build(s3_endpoint='https://s3.example.net', **inv)
+    assert build(s3_endpoint='https://db1:8333', **inv)

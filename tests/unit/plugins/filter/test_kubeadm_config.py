@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible.errors import AnsibleFilterError
@@ -51,18 +53,74 @@ def test_mirror_endpoint_sans_and_leading_v():
 
 def test_extras_merge_recursively_and_win():
     _init, cluster, kubelet = build(
-        cluster_extra={'networking': {'dnsDomain': 'k8s.internal'}, 'apiServer': {'extraArgs': [{'name': 'v', 'value': '2'}]}},
-        kubelet_extra={'maxPods': 200, 'cgroupDriver': 'systemd'})
+        dns_domain='k8s.internal',
+        cluster_extra={'networking': {'dnsDomain': 'k8s.internal'}, 'apiServer': {'extraArgs': [{'name': 'v', 'value': '2'}]},
+                       'controllerManager': {'extraArgs': [{'name': 'node-cidr-mask-size', 'value': '25'}]}},
+        kubelet_extra={'maxPods': 200, 'cgroupDriver': 'systemd', 'clusterDNS': ['10.96.0.10']})
     assert cluster['networking'] == {'podSubnet': '10.244.0.0/16', 'serviceSubnet': '10.96.0.0/12', 'dnsDomain': 'k8s.internal'}
     assert cluster['apiServer'] == {'extraArgs': [{'name': 'v', 'value': '2'}]}
+    assert cluster['controllerManager'] == {'extraArgs': [{'name': 'node-cidr-mask-size', 'value': '25'}]}
     assert kubelet['maxPods'] == 200
+
+
+# Overrides that contradict the validated settings would give a cluster other than the one the
+# role checked (and kubeadm would only complain at init, if at all): refused, naming the variable to set.
+@pytest.mark.parametrize('changes, message', [
+    ({'cluster_extra': {'networking': {'podSubnet': '10.32.0.0/16'}}},
+     'kubeadm_node_cluster_config.networking.podSubnet=10.32.0.0/16 contradicts kubeadm_node_pod_subnet=10.244.0.0/16: '
+     'set kubeadm_node_pod_subnet instead'),
+    ({'cluster_extra': {'networking': {'serviceSubnet': '10.244.0.0/16'}}},
+     'kubeadm_node_cluster_config.networking.serviceSubnet=10.244.0.0/16 contradicts kubeadm_node_service_subnet=10.96.0.0/12'),
+    ({'cluster_extra': {'networking': {'dnsDomain': 'k8s.internal'}}},
+     'kubeadm_node_cluster_config.networking.dnsDomain=k8s.internal contradicts kubeadm_node_dns_domain=cluster.local'),
+    ({'cluster_extra': {'kubernetesVersion': 'v1.34.2'}},
+     'kubeadm_node_cluster_config.kubernetesVersion=v1.34.2 contradicts kubeadm_node_kubernetes_version=1.35.8'),
+    ({'cluster_extra': {'clusterName': 'other'}}, 'kubeadm_node_cluster_config.clusterName=other contradicts kubeadm_node_cluster_name'),
+    ({'cluster_extra': {'imageRepository': 'quay.io/k8s'}},
+     'kubeadm_node_cluster_config.imageRepository=quay.io/k8s contradicts kubeadm_node_image_repository=registry.k8s.io'),
+    ({'cluster_extra': {'apiServer': {'extraArgs': [{'name': 'secure-port', 'value': '7443'}]}}},
+     'kubeadm_node_cluster_config.apiServer.extraArgs secure-port=7443 contradicts kubeadm_node_bind_port=6443'),
+    ({'cluster_extra': {'apiServer': {'extraArgs': {'secure-port': '7443'}}}},
+     'kubeadm_node_cluster_config.apiServer.extraArgs must be a list of {name, value} in kubeadm.k8s.io/v1beta4'),
+    ({'kubelet_extra': {'cgroupDriver': 'cgroupfs'}},
+     'kubeadm_node_kubelet_config.cgroupDriver=cgroupfs contradicts the containerd configuration the role writes'),
+    ({'kubelet_extra': {'clusterDomain': 'k8s.internal'}},
+     'kubeadm_node_kubelet_config.clusterDomain=k8s.internal contradicts kubeadm_node_dns_domain=cluster.local'),
+    ({'kubelet_extra': {'clusterDNS': ['10.0.0.10']}},
+     'kubeadm_node_kubelet_config.clusterDNS=10.0.0.10 lies outside kubeadm_node_service_subnet=10.96.0.0/12'),
+])
+def test_contradicting_overrides_are_refused(changes, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        build(**changes)
+
+
+def test_equal_overrides_are_accepted():
+    cluster = build(cluster_extra={'networking': {'podSubnet': '10.244.0.0/16', 'serviceSubnet': '10.96.0.0/12'},
+                                   'kubernetesVersion': 'v1.35.8', 'clusterName': 'kubernetes',
+                                   'apiServer': {'extraArgs': [{'name': 'secure-port', 'value': '6443'}]}})[1]
+    assert cluster['networking']['podSubnet'] == '10.244.0.0/16'
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'cluster_extra': {'apiserver': {'certSANs': ['x']}}}, 'kubeadm_node_cluster_config has an unknown key apiserver: did you mean apiServer?'),
+    ({'cluster_extra': {'networking': {'podCIDR': '10.244.0.0/16'}}},
+     'kubeadm_node_cluster_config.networking has an unknown key podCIDR (known: dnsDomain, podSubnet, serviceSubnet)'),
+])
+def test_unknown_override_keys_are_refused(changes, message):
+    with pytest.raises(AnsibleFilterError, match=re.escape(message)):
+        build(**changes)
+
+
+def test_messages_name_the_role_variables():
+    with pytest.raises(AnsibleFilterError, match='kubeadm_node_cluster_config must be a dict'):
+        build(cluster_extra=[])
 
 
 def test_input_is_not_modified():
     extra = {'networking': {'dnsDomain': 'k8s.internal'}}
-    params = dict(BASE, cluster_extra=extra)
+    params = dict(BASE, cluster_extra=extra, dns_domain='k8s.internal')
     kubeadm_config(params)
-    assert params == dict(BASE, cluster_extra={'networking': {'dnsDomain': 'k8s.internal'}})
+    assert params == dict(BASE, cluster_extra={'networking': {'dnsDomain': 'k8s.internal'}}, dns_domain='k8s.internal')
 
 
 def test_ipv6_single_stack():
@@ -92,9 +150,9 @@ def test_ipv6_single_stack():
     ({'bind_port': 'x'}, 'kubeadm_node_bind_port=x is not a TCP port'),
     ({'control_plane_endpoint': 'https://k8s:6443'}, 'kubeadm_node_control_plane_endpoint=https://k8s:6443 is not'),
     ({'image_repository': 'http://mirror/k8s'}, 'kubeadm_node_image_repository=http://mirror/k8s is not an image repository'),
-    ({'cert_sans': 'k8s.example'}, 'kubeadm_node_cert_sans must be a list'),
-    ({'kubelet_extra': {'kind': 'Other'}}, 'kubeadm_node_kubelet_extra cannot set kind'),
-    ({'cluster_extra': []}, 'kubeadm_node_cluster_extra must be a dict'),
+    ({'cert_sans': 'k8s.example'}, 'kubeadm_node_apiserver_cert_sans must be a list'),
+    ({'kubelet_extra': {'kind': 'Other'}}, 'kubeadm_node_kubelet_config cannot set kind'),
+    ({'cluster_extra': []}, 'kubeadm_node_cluster_config must be a dict'),
     ({'podsubnet': '10.0.0.0/16'}, 'unknown settings podsubnet'),
 ])
 def test_refused(changes, message):

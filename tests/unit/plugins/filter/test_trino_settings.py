@@ -6,6 +6,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.datamesh.platform.plugins.filter.trino_settings import FilterModule, java_required, plugin_of, trino_settings
 
 SHA = 'a' * 64
+GOOD = 'q7Vx2LmP9rTz4WkY'  # 16 characters, no pattern
 BASE = {
     'version': '476', 'host': 'c1', 'hostname': 'c1', 'coordinators': ['c1'], 'workers': ['w1', 'w2'],
     'checksums': {'476': {'full': SHA, 'core': 'b' * 64}},
@@ -28,8 +29,11 @@ def test_filter_is_registered():
 def test_requires_a_dict_and_the_host():
     with pytest.raises(AnsibleFilterError):
         trino_settings('476')
-    with pytest.raises(AnsibleFilterError, match='missing host'):
+    with pytest.raises(AnsibleFilterError, match='host is required'):
         trino_settings({'version': '476', 'hostname': 'x'})
+    # role_params, the prologue the settings filters share: a key the filter does not know is a bug of the wiring
+    with pytest.raises(AnsibleFilterError, match='trino_settings: unknown settings admin_password_length'):
+        trino_settings(dict(BASE, admin_password_length=3))
 
 
 def test_java_lines():
@@ -175,8 +179,8 @@ def test_security_checks():
     assert not build(tls=False, authentication='none')['errors']
     assert 'go together' in build(tls_cert=True)['errors'][0]
     assert 'required when trino_generate_credentials is false' in build(generate_credentials=False)['errors'][0]
-    assert '8 or more characters' in build(user_names=['analyst'], user_password_lengths=[4])['errors'][0]
-    assert '8 or more characters' in build(user_names=['admin'], user_password_lengths=[12])['errors'][0]
+    assert 'must be unique' in build(users=[{'name': 'admin', 'password': GOOD}])['errors'][0]
+    assert not build(generate_credentials=False, admin_password=GOOD, shared_secret=GOOD * 2)['errors']
 
 
 def test_catalog_list_and_extra_keys():
@@ -199,3 +203,126 @@ def test_cli_pin_missing():
     s = build(cli_version='470')
     assert 'trino_cli_sha256 must be the sha256 of trino-cli-470-executable.jar' in s['errors'][0]
     assert build(cli_version='470', install_cli=False)['errors'] == []
+
+
+# ---------------------------------------------------------------- preflight classes (issue 10)
+
+def test_weak_secrets_of_every_account():
+    e = build(admin_password='admin')['errors']
+    assert e[0].startswith('trino_admin_password is a well-known default')
+    assert 'trino_admin_password is 5 characters long; it needs at least 16' in e[1]
+    e = build(users=[{'name': 'analyst', 'password': 'analyst-2026-pass'}])['errors']
+    assert e == ['trino_users[0].password (analyst) contains the user name analyst: use a long random value, or leave '
+                 'it empty to have one generated']
+    assert 'trino_users[0].password (bob) is required' in build(users=[{'name': 'bob'}])['errors'][0]
+    e = build(shared_secret='x' * 20 + 'y' * 20)['errors']
+    assert e == ['trino_shared_secret is one or two characters repeated: use a long random value']
+    assert 'it needs at least 32' in build(shared_secret=GOOD)['errors'][0]
+    assert 'well-known' in build(shared_secret='Trino123')['errors'][0]
+    # never the value itself
+    assert not any('Trino123' in x for x in build(shared_secret='Trino123')['errors'])
+    assert not build(admin_password=GOOD, shared_secret=GOOD * 2, users=[{'name': 'analyst', 'password': GOOD[::-1]}])['errors']
+    # without authentication only the shared secret counts
+    assert not build(authentication='none', admin_password='x')['errors']
+
+
+def test_secrets_never_in_the_settings():
+    s = build(admin_password=GOOD, shared_secret=GOOD * 2, users=[{'name': 'analyst', 'password': 'Zr8' + GOOD}])
+    assert GOOD not in repr(s)
+
+
+@pytest.mark.parametrize('var,value,expect', [
+    ('data_dir', '/var/lib', 'trino_data_dir=/var/lib is a system directory'),
+    ('log_dir', 'var/log/trino', 'trino_log_dir=var/log/trino is a relative path'),
+    ('config_dir', '/etc/trino/../trino', 'trino_config_dir=/etc/trino/../trino is not a normalised path'),
+    ('log_dir', '/var/lib/trino/log', 'trino_data_dir=/var/lib/trino contains trino_log_dir=/var/lib/trino/log'),
+    ('data_dir', '/opt/datamesh/trino-server/data', 'trino_data_dir=/opt/datamesh/trino-server/data is inside the Trino installs'),
+    ('install_root', 'opt', 'datamesh_install_root=opt is a relative path'),
+    ('install_root', '/', 'datamesh_install_root=/ is a system directory'),
+    ('cli_link', '/usr/local/bin', 'trino_cli_link=/usr/local/bin is a system directory'),
+])
+def test_dangerous_paths(var, value, expect):
+    e = build(**{var: value})['errors']
+    assert e and e[0].startswith(expect), e
+
+
+def test_install_root_may_be_a_shared_directory():
+    assert not build(install_root='/opt/datamesh')['errors']
+    assert not build(install_root='/srv')['errors']
+
+
+def test_port_clashes_with_other_roles_and_listeners():
+    e = build(port=8081, group_names=['trino_coordinator', 'jupyterhub'])['errors']
+    assert e == ['trino_port=8081 clashes with jupyterhub_hub_port=8081 (role jupyterhub) on this host: give one of them '
+                 'another port']
+    e = build(port=3307, group_names=['mysql'], host_vars={'mysql_multi_instances': [{'name': 'a', 'port': 3307}]})['errors']
+    assert e[0].startswith('trino_port=3307 clashes with mysql_multi_instances[0].port (a)')
+    # the other roles' own clashes are theirs to report
+    assert not build(group_names=['minio', 'nginx_docs'], host_vars={'minio_port': 80})['errors']
+    listening = [{'port': 2020, 'address': '0.0.0.0', 'pid': 7, 'process': 'nc', 'unit': 'netcat.service'}]
+    e = build(listening=listening)['errors']
+    assert e == ['trino_port=2020: port 2020 is already in use on this host by nc (pid 7, unit netcat.service): stop '
+                 'that service or choose another port']
+    # a re-run: Trino itself listens there
+    assert not build(listening=[dict(listening[0], process='java', unit='trino.service')])['errors']
+
+
+def test_unknown_variables_and_keys():
+    known = ['trino_catalogs', 'trino_port', 'trino_version']
+    e = build(given_variables=['trino_catalog', 'trino_port'], known_variables=known)['errors']
+    assert e[0] == 'trino_catalog is not a variable of role trino: did you mean trino_catalogs?'
+    e = build(catalogs=[{'name': 'tpch', 'connector': 'tpch', 'propertes': {}}])['errors']
+    assert e == ['trino_catalogs[0] (tpch) has an unknown key propertes: did you mean properties?']
+    e = build(catalogs=[{'name': 'h', 'connector': 'hive', 's3': {'endpoint': 'https://s3:9000', 'acess_key': 'k'}}])['errors']
+    assert e == ['trino_catalogs[0] (h).s3 has an unknown key acess_key: did you mean access_key?']
+    assert 'trino_users[0] has an unknown key pasword' in build(users=[{'name': 'bob', 'password': GOOD, 'pasword': 'x'}])['errors'][0]
+    e = build(plugin_sources={'tpch': {'url': 'https://m/x.zip', 'sha256': SHA, 'sha': SHA}})['errors']
+    assert 'trino_plugin_sources.tpch has an unknown key sha: did you mean sha256?' in e
+
+
+HOSTS = {'c1': ['10.0.0.1'], 'db1': ['10.0.0.5', 'db1.example.net'], 'meta1': ['10.0.0.6']}
+
+
+def references(catalogs, **changes):
+    return build(catalogs=catalogs, host_addresses=HOSTS, mysql_hosts={'db1': [{'name': 'sales', 'port': 3307}]},
+                 metastore_hosts={'meta1': 9083}, **changes)['errors']
+
+
+def test_catalogs_pointing_at_nothing():
+    maria = {'name': 'sales', 'connector': 'mariadb', 'properties': {'connection-url': 'jdbc:mariadb://db1:3307'}}
+    assert not references([maria])
+    assert not references([dict(maria, properties={'connection-url': 'jdbc:mariadb://db1.example.net:3307/sales?x=1'})])
+    e = references([dict(maria, properties={'connection-url': 'jdbc:mariadb://db1:3308'})])
+    assert e == ['trino_catalogs sales: connection-url jdbc:mariadb://db1:3308 points at port 3308 of db1, where no MariaDB '
+                 'instance of this inventory listens (db1 runs mysql_multi instances on ports 3307): fix the host or port, '
+                 'or add the instance to mysql_multi_instances']
+    e = references([dict(maria, properties={'connection-url': 'jdbc:mariadb://10.0.0.6:3307'})])
+    assert 'meta1 runs no mysql_multi instance' in e[0]
+    # a database outside the inventory is not this play's to judge; an absent instance is no instance
+    assert not references([dict(maria, properties={'connection-url': 'jdbc:mariadb://db.corp.example:3307'})])
+    e = build(catalogs=[maria], host_addresses=HOSTS,
+              mysql_hosts={'db1': [{'name': 'sales', 'port': 3307, 'state': 'absent'}]})['errors']
+    assert 'where no MariaDB instance' in e[0]
+    assert 'is not a JDBC URL' in references([dict(maria, properties={'connection-url': 'db1:3307'})])[0]
+    hive = {'name': 'lake', 'connector': 'hive', 'properties': {'hive.metastore.uri': 'thrift://meta1:9083'}}
+    assert not references([hive])
+    e = references([dict(hive, properties={'hive.metastore.uri': 'thrift://db1:9083'})])
+    assert e == ['trino_catalogs lake: hive.metastore.uri thrift://db1:9083 points at port 9083 of db1, where no Hive '
+                 'Metastore of this inventory listens (db1 runs no metastore (not in group hive_metastore)): fix the URI, '
+                 'or add the host to group hive_metastore']
+    assert 'runs the metastore on port 9083' in references([dict(hive, properties={'hive.metastore.uri': 'thrift://meta1:9084'})])[0]
+    # localhost is this host (c1), which runs no metastore
+    assert 'of c1' in references([dict(hive, properties={'hive.metastore.uri': 'thrift://localhost:9083'})])[0]
+    assert not references([dict(hive, state='absent', properties={'hive.metastore.uri': 'thrift://db1:1'})])
+
+
+@pytest.mark.parametrize('changes,expect', [
+    ({'config_extra': {'Query.Max-Run-Time': '1h'}}, "trino_config_extra key 'Query.Max-Run-Time' is not a Trino property name"),
+    ({'config_extra': {'query.max-run-time': '1h\nhttp-server.http.enabled=true'}}, 'trino_config_extra.query.max-run-time must be one line'),
+    ({'jvm_extra_options': ['Xmx2G']}, "trino_jvm_extra_options: 'Xmx2G' is not one JVM option"),
+    ({'log_levels': {'io.trino': 'VERBOSE'}}, 'trino_log_levels.io.trino=VERBOSE: a logger name'),
+    ({'internal_address': '10.0.0.1 rm'}, 'trino_internal_address (10.0.0.1 rm) must be a host name'),
+])
+def test_values_that_only_fail_later(changes, expect):
+    e = build(**changes)['errors']
+    assert e and e[0].startswith(expect), e

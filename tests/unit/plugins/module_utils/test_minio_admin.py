@@ -178,6 +178,37 @@ def test_check_mode_records_writes_and_sends_none(server):
     assert server.calls == []
 
 
+def test_key_named_like_its_parent_user_is_refused_as_minio_does(server):
+    """MinIO refuses an access key whose name is its parent user's: minio/minio cmd/iam.go,
+    IAMSys.NewServiceAccount ("if parentUser == opts.accessKey { return errIAMActionNotAllowed }",
+    since minio/minio#13082), answered as 403 XMinioIAMActionNotAllowed (cmd/admin-handler-utils.go
+    toAdminAPIErr). The double must answer the same, so the role cannot pass here and fail on MinIO."""
+    server.add_user('query-plane', 'query-plane-user-secret')
+    as_user = client(server, access_key='query-plane', secret_key='query-plane-user-secret')
+    with pytest.raises(minio_admin.AdminError) as info:
+        as_user.add_service_account('query-plane', 'query-plane-key-secret')
+    assert (info.value.status, info.value.code) == ('403', 'XMinioIAMActionNotAllowed')
+    assert info.value.message == 'Specified IAM action is not allowed'
+    assert server.accounts == {}
+    # The same key under a parent of another name is fine.
+    as_user.add_service_account('qp-key', 'query-plane-key-secret')
+    assert server.accounts['qp-key']['parent'] == 'query-plane'
+
+
+def test_key_named_like_another_user_is_taken(server):
+    """cmd/iam-store.go, IAMStoreSys.AddServiceAccount: an access key that already names an identity
+    of another parent is "taken by another user" (400 XMinioIAMServiceAccountNotAllowed)."""
+    server.add_user('trino', 'trino-user-secret')
+    with pytest.raises(minio_admin.AdminError) as info:
+        client(server).add_service_account('trino', 'some-secret-4')
+    assert (info.value.status, info.value.code) == ('400', 'XMinioIAMServiceAccountNotAllowed')
+    assert info.value.message.endswith('the service account access key is taken by another user')
+    client(server).add_service_account('backup', 'some-secret-4')
+    with pytest.raises(minio_admin.AdminError) as again:
+        client(server).add_service_account('backup', 'some-secret-4')
+    assert again.value.message.endswith('the service account access key already taken')
+
+
 def test_add_service_account_returns_the_parsed_credentials(server):
     answer = client(server).add_service_account('key1', 'k1-secret-123', description='d',
                                                 expiration='2030-01-31T00:00:00Z')

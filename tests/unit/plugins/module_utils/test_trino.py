@@ -508,3 +508,20 @@ def test_run_sql_fetches_everything_and_closes_the_cursor():
 
     assert t.run_sql(Connection(), 'SHOW CATALOGS') == [['a'], ['b']]
     assert Cursor.closed
+
+
+def test_unreachable_tells_a_missing_coordinator_from_a_refusal():
+    from ansible_collections.datamesh.platform.plugins.module_utils.trino import unreachable
+
+    class ConnectionError_(Exception):
+        pass
+    ConnectionError_.__name__ = 'ConnectionError'    # requests.exceptions.ConnectionError, without requests
+
+    class ReadTimeout(Exception):
+        pass
+    assert unreachable(ConnectionRefusedError(111, 'Connection refused'))
+    assert unreachable(IOError('Max retries exceeded'))
+    assert unreachable(ConnectionError_('HTTPSConnectionPool(host=localhost, port=2020)'))
+    assert unreachable(ReadTimeout('read timed out'))
+    assert not unreachable(ValueError('TrinoUserError(type=USER_ERROR, name=PERMISSION_DENIED)'))
+    assert not unreachable(Exception('error 401: Unauthorized'))

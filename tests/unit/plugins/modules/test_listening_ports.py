@@ -23,6 +23,8 @@ def test_finds_a_socket_this_process_listens_on():
     assert found[0]['family'] == 'ipv4'
     assert found[0]['pid'] == os.getpid()
     assert found[0]['process']
+    assert found[0]['uid'] == os.getuid()
+    assert found[0]['user']
 
 
 def test_ipv6_socket_and_port_filter():
@@ -66,8 +68,10 @@ def _proc_tree(tmp_path):
 def test_written_proc_tree(tmp_path):
     proc = _proc_tree(tmp_path)
     assert listening_ports.listening(str(proc)) == [
-        {'port': 3306, 'address': '127.0.0.1', 'family': 'ipv4', 'pid': None, 'process': None, 'unit': None},
-        {'port': 8443, 'address': '0.0.0.0', 'family': 'ipv4', 'pid': 42, 'process': 'java', 'unit': 'trino.service'},
+        {'port': 3306, 'address': '127.0.0.1', 'family': 'ipv4', 'pid': None, 'process': None, 'unit': None,
+         'uid': 0, 'user': 'root'},
+        {'port': 8443, 'address': '0.0.0.0', 'family': 'ipv4', 'pid': 42, 'process': 'java', 'unit': 'trino.service',
+         'uid': 0, 'user': 'root'},
     ]
 
 

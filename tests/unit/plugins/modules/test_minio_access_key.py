@@ -235,9 +235,16 @@ class MinioServerDouble:
             raise _error(400, 'XMinioAdminInvalidSecretKey', 'The secret key is invalid.')
         if access_key == ROOT_USER:
             raise _error(403, 'XMinioInvalidIAMCredentials', 'Credential is not allowed to be same as admin access key')
+        # cmd/iam.go IAMSys.NewServiceAccount: a key named like its parent user is refused.
+        if access_key == parent:
+            raise _error(403, 'XMinioIAMActionNotAllowed', 'Specified IAM action is not allowed')
+        # cmd/iam-store.go IAMStoreSys.AddServiceAccount: the name of any existing identity is taken
+        # (a user's own parent is empty, so a user's name is "taken by another user").
         if access_key in self.users or access_key in self.accounts:
-            raise _error(400, 'XMinioIAMServiceAccountNotAllowed', 'Specified service account action is not allowed: '
-                                                                   'the service account access key already taken')
+            owner = self.accounts[access_key]['parent'] if access_key in self.accounts else ''
+            raise _error(400, 'XMinioIAMServiceAccountNotAllowed', 'Specified service account action is not allowed: %s'
+                         % ('the service account access key already taken' if owner == parent
+                            else 'the service account access key is taken by another user'))
         # The server ignores "status": new keys are always enabled.
         self.add_account(access_key, parent, secret, policy=data.get('policy'),
                          description=data.get('description', ''), expiration=data.get('expiration'))
@@ -1124,6 +1131,23 @@ def test_key_name_taken_by_a_user(server, capsys, monkeypatch):
 
     assert 'XMinioIAMServiceAccountNotAllowed' in result['msg']
     assert 'may not be the name of a MinIO user' in result['msg']
+
+
+@pytest.mark.parametrize('params', [
+    dict(user='query-plane', user_secret_key='query-plane-user-secret', key_access_key='query-plane',
+         policies=['qp-rw'], policy_documents={'qp-rw': WRITE_TESTE}),
+    dict(key_access_key=ROOT_USER),
+])
+def test_key_named_like_its_parent_user_is_refused_before_any_write(server, capsys, monkeypatch, params):
+    """MinIO refuses an access key named like its parent user (minio/minio cmd/iam.go
+    NewServiceAccount: XMinioIAMActionNotAllowed). The module says so before it creates the user
+    or the policy, instead of leaving them behind and failing at the key."""
+    result = failed(server, capsys, monkeypatch, key_secret_key='query-plane-key-secret', **params)
+
+    assert 'is the name of its parent user' in result['msg']
+    assert 'XMinioIAMActionNotAllowed' in result['msg']
+    assert result['actions'] == [] and server.write_calls() == []
+    assert server.users == {} and 'qp-rw' not in server.policies
 
 
 def test_failure_reports_the_actions_already_done(server, capsys, monkeypatch):

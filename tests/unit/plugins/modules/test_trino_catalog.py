@@ -21,6 +21,7 @@ import pytest
 
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
+from ansible_collections.datamesh.platform.plugins.module_utils import trino as trino_utils
 from ansible_collections.datamesh.platform.plugins.modules import trino_catalog
 from ansible_collections.datamesh.platform.tests.unit.plugins.modules.utils import ExitJson, FailJson, patch_module_exits
 
@@ -180,6 +181,8 @@ def run(params, check_mode=False, diff=False, expect=ExitJson, server=None, monk
     args = dict(params)
     args.update(_ansible_check_mode=check_mode, _ansible_diff=diff)
     if server is not None:
+        # the double stands in for the trino client: it is "installed"
+        monkeypatch.setattr(trino_utils, 'HAS_TRINO', True)
         monkeypatch.setattr(trino_catalog, 'trino_connect', lambda module, source=None: server.connect(module.params))
     with patch_module_args(args):
         with pytest.raises(expect) as raised:
@@ -732,3 +735,49 @@ def test_validate_only_refuses_a_bad_name():
 def test_without_validate_only_static_still_needs_catalog_dir():
     result = run(dict(name='scratch', connector='memory'), expect=FailJson)
     assert 'management is static but all of the following are missing: catalog_dir' in result['msg']
+
+
+# ---------------------------------------------------------------- check mode without a coordinator (issue 10, defect 7)
+# A dry run on a fresh coordinator: the trino client is not installed yet and nothing listens; on
+# a coordinator whose service is stopped, the client is there but the connection is refused. The
+# module must report what it would do (from the catalog files of catalog.store=file) and not fail.
+
+def test_check_mode_without_the_client_plans_from_the_catalog_files(monkeypatch, tmp_path, module_exits):
+    from ansible_collections.datamesh.platform.plugins.module_utils import trino as trino_utils
+    monkeypatch.setattr(trino_utils, 'HAS_TRINO', False)
+    result = run(dyn_args(catalog_dir=str(tmp_path / 'catalog')), check_mode=True, diff=True)
+    assert result['changed'] is True
+    assert result['executed_statements'] == [CREATE_SALES_MASKED]
+    assert result['current_properties_source'] == 'none'
+    assert result['diff']['before'] == ''
+    assert no_secret_in(result)
+    assert any(w.startswith('check mode: the coordinator at https://trino.example.com:8443 cannot be asked (the trino '
+                            'Python client is not installed)') for w in module_exits)
+    # outside check mode the client stays required
+    result = run(dyn_args(catalog_dir=str(tmp_path)), expect=FailJson)
+    assert 'Failed to import the required Python library (trino)' in result['msg']
+
+
+def test_check_mode_against_a_stopped_coordinator_compares_the_catalog_files(monkeypatch, tmp_path, module_exits):
+    stored = FakeTrino(catalogs={'sales': SALES, 'old': ('tpch', {})}, store_dir=str(tmp_path))
+    server = FakeTrino(fail={'SHOW CATALOGS': IOError('Connection refused')})
+    result = run(dyn_args(catalog_dir=str(tmp_path)), server=server, monkeypatch=monkeypatch, check_mode=True)
+    assert result['changed'] is False and result['executed_statements'] == []
+    assert result['current_properties_source'] == 'catalog_file'
+    assert any('(Connection refused)' in w and 'the catalog files in %s' % tmp_path in w for w in module_exits)
+    changed = dyn_args(catalog_dir=str(tmp_path), properties=dict(MYSQL, **{'connection-user': 'new'}))
+    result = run(changed, server=server, monkeypatch=monkeypatch, check_mode=True)
+    assert result['changed'] is True and result['executed_statements'][0] == 'DROP CATALOG sales'
+    result = run(dict(name='old', state='absent', management='dynamic', host='trino.example.com', user='admin',
+                      password='admin-pw', catalog_dir=str(tmp_path)), server=server, monkeypatch=monkeypatch,
+                 check_mode=True)
+    assert result['changed'] is True and result['executed_statements'] == ['DROP CATALOG old']
+    assert stored.catalogs.keys() == {'sales', 'old'} and sorted(os.listdir(tmp_path)) == ['old.properties', 'sales.properties']
+
+
+def test_check_mode_still_fails_on_a_refusal(monkeypatch):
+    """Only an unreachable coordinator is planned offline: a coordinator that answers with an error
+    (here a wrong password) fails the task as outside check mode."""
+    server = FakeTrino(fail={'SHOW CATALOGS': FakeTrinoUserError('UNAUTHENTICATED', 'Access denied')})
+    result = run(dyn_args(), server=server, monkeypatch=monkeypatch, check_mode=True, expect=FailJson)
+    assert result['msg'].startswith('SHOW CATALOGS on https://trino.example.com:8443 failed: TrinoUserError')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,37 @@ def test_filters_wrap_the_checks():
         'another port']
     with pytest.raises(AnsibleFilterError, match='path_problems expects a dict, got list'):
         filters['path_problems'](['/etc'])
+
+
+def test_host_vars_may_be_any_mapping_and_kubernetes_hub_claims_nothing():
+    class HostVars(Mapping):  # like hostvars[host]: a Mapping, not a dict
+        def __init__(self, data):
+            self._data = data
+
+        def __getitem__(self, key):
+            return self._data[key]
+
+        def __iter__(self):
+            return iter(self._data)
+
+        def __len__(self):
+            return len(self._data)
+
+    filters = preflight.FilterModule().filters()
+    claims = filters['host_port_claims']([{'name': 'trino_port', 'port': 8001}], 'trino',
+                                         HostVars({'jupyterhub_mode': 'kubernetes'}), ['jupyterhub'])
+    assert filters['port_problems'](claims) == []
+    claims = filters['host_port_claims']([{'name': 'trino_port', 'port': 8001}], 'trino',
+                                         HostVars({'jupyterhub_mode': 'native'}), ['jupyterhub'])
+    assert len(filters['port_problems'](claims)) == 1
+
+
+def test_ports_in_use_by_an_invisible_process():
+    """Without CAP_SYS_PTRACE only the socket's owner is known: the role's own account is fine."""
+    listening = [{'port': 3307, 'address': '0.0.0.0', 'pid': None, 'process': None, 'unit': None, 'uid': 101,
+                  'user': 'mysql'}]
+    claim = [{'name': 'mysql_multi_instances[0].port (a)', 'port': 3307}]
+    assert checks.ports_in_use_problems(claim, listening, ['mariadb@*.service'], ['mysql']) == []
+    assert checks.ports_in_use_problems(claim, listening, ['mariadb@*.service']) == [
+        'mysql_multi_instances[0].port (a)=3307: port 3307 is already in use on this host by a process of user '
+        'mysql: stop that service or choose another port']
