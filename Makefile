@@ -51,7 +51,7 @@ bench:
 
 # Outputs of the harness; keeps .venv, the downloaded ansible wheel and the Docker image.
 clean:
-	rm -rf .cache/ansible-test .cache/dist .cache/logs .cache/pythons .cache/summary.txt tests/output .ansible
+	rm -rf .cache/ansible-test .cache/dist .cache/logs .cache/pythons .cache/summary.txt .cache/credentials .cache/molecule tests/output .ansible
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # Everything the harness created in the checkout, the tool chain included.
