@@ -7,6 +7,7 @@ real S3 store over HTTPS (the SeaweedFS fixture of prepare.yml, trusted through 
 the service surviving a restart."""
 import json
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -98,7 +99,10 @@ def test_java_21_from_debian(host):
 @pytest.mark.parametrize('name,version', [('hive-metastore', DEFAULTS['hive_metastore_version'])] + [
     (jar['maven'].split(':')[1], jar['maven'].split(':')[2]) for jar in DEFAULTS['hive_metastore_hadoop_jars']])
 def test_artifacts_installed_by_version(host, name, version):
-    assert host.file(f'/opt/datamesh/{name}/current').linked_to == f'/opt/datamesh/{name}/{version}'
+    # _common's layout: current -> <version> -> <version>-<first 12 hex of the sha256>
+    assert host.check_output(f'readlink /opt/datamesh/{name}/current') == f'/opt/datamesh/{name}/{version}'
+    assert re.fullmatch(rf'/opt/datamesh/{re.escape(name)}/{re.escape(version)}-[0-9a-f]{{12}}',
+                        host.file(f'/opt/datamesh/{name}/current').linked_to)
 
 
 def test_no_hadoop_installation(host):

@@ -5,6 +5,7 @@ role; here they are read back without it."""
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -82,7 +83,10 @@ def test_weed_is_the_pinned_build(node):
     host = node[1]
     out = host.check_output('/usr/local/bin/weed version')
     assert 'version 8000GB 4.48 ' in out and 'linux amd64' in out
-    assert host.file('/opt/datamesh/seaweedfs/current').linked_to == '/opt/datamesh/seaweedfs/4.48-pypi'
+    # _common's layout: current -> <version> -> <version>-<first 12 hex of the sha256>
+    assert host.check_output('readlink /opt/datamesh/seaweedfs/current') == '/opt/datamesh/seaweedfs/4.48-pypi'
+    assert re.fullmatch(r'/opt/datamesh/seaweedfs/4\.48-pypi-[0-9a-f]{12}',
+                        host.file('/opt/datamesh/seaweedfs/current').linked_to)
     assert host.file('/var/lib/seaweedfs/.datamesh-volume-format').content_string == '8000GB\n'
 
 
