@@ -39,7 +39,8 @@ image:
 lab: setup
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab.yml
 	$(ENV) ansible-playbook -i inventory/lab site.yml
-	$(ENV) ansible-playbook -i inventory/lab playbooks/data_product.yml
+	$(ENV) ansible-playbook -i inventory/lab playbooks/data_product.yml -e data_product_fixed=true
+	$(ENV) ansible-playbook -i inventory/lab playbooks/dbt.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab_info.yml
 
 lab-destroy:

@@ -56,6 +56,7 @@ ROLE_PORTS = {
     'jupyterhub': (('jupyterhub_port', 443), ('jupyterhub_hub_port', 8081), ('jupyterhub_proxy_api_port', 8001)),
     'nginx_docs': (('nginx_docs_http_port', 80), ('nginx_docs_https_port', 443)),
     'kubeadm_node': (('kubeadm_node_bind_port', 6443),),
+    'grafana': (('grafana_port', 3000),),
 }
 # SeaweedFS serves gRPC on each HTTP port + 10000.
 SEAWEEDFS_GRPC_OFFSET = 10000
@@ -68,6 +69,7 @@ ROLE_GROUPS = {
     'jupyterhub': ('jupyterhub',),
     'nginx_docs': ('docs_site',),
     'kubeadm_node': ('kube_control_plane',),
+    'grafana': ('grafana',),
 }
 
 

@@ -23,9 +23,10 @@ def site_groups(playbook=REPO / 'site.yml'):
 
 
 # Groups a platform may leave empty: workers of a single-node Trino, Kubernetes, which only
-# jupyterhub_mode: kubernetes needs, and the object stores (MinIO or SeaweedFS, or neither
-# when datamesh_s3_endpoint names an existing S3 service).
-OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node', 'minio', 'seaweedfs'}
+# jupyterhub_mode: kubernetes needs, the object stores (MinIO or SeaweedFS, or neither
+# when datamesh_s3_endpoint names an existing S3 service), and the dbt project (a site's own
+# project needs its own sources: inventory/multi-node has none).
+OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node', 'minio', 'seaweedfs', 'dbt'}
 STORE_GROUPS = ('minio', 'seaweedfs')
 
 
@@ -52,7 +53,7 @@ def test_inventory_defines_site_groups(inventory):
 
 def test_site_groups_found():
     assert site_groups() == {'mysql', 'minio', 'seaweedfs', 'hive_metastore', 'trino_coordinator', 'trino_worker',
-                             'kube_control_plane', 'kube_node', 'jupyterhub'}
+                             'kube_control_plane', 'kube_node', 'jupyterhub', 'dbt', 'docs_site', 'grafana'}
 
 
 @pytest.mark.parametrize('inventory', INVENTORIES)

@@ -150,28 +150,30 @@ def test_releases_atomic_and_pruned(host):
 
 
 def test_browser_finds_the_model_and_its_lineage(host):
-    """Headless Chromium trusting the platform CA (NSS db) opens the docs, the model stg_customers
-    and its lineage graph; keeps the screenshot."""
+    """Headless Chromium trusting the platform CA (NSS db) opens the docs of the seed's project
+    (roles/dbt_project/files/datamesh_seed), its mart customer_revenue and the lineage graph; keeps the screenshot."""
     data = base64.b64encode((SCENARIO / 'files' / 'browse_docs.py').read_bytes()).decode()
     host.check_output(f'echo {data} | base64 -d > /root/browse_docs.py')
     out = host.run(f'python3 /root/browse_docs.py {URL}/ docs {password(host)} {CA} '
-                   'model.datamesh_seed.stg_customers /root/nginx_docs.png')
+                   'model.datamesh_seed.customer_revenue /root/nginx_docs.png')
     shot = host.file('/root/nginx_docs.png')
     if shot.exists:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / 'stg_customers-lineage.png').write_bytes(shot.content)
+        (ARTIFACTS / 'customer_revenue-lineage.png').write_bytes(shot.content)
     rc, stderr, stdout = out.rc, out.stderr[-3000:], out.stdout   # (the command line holds the password)
     assert rc == 0, stderr
     seen = json.loads(stdout.strip().splitlines()[-1])
     (ARTIFACTS / 'browser.json').write_text(json.dumps(seen, indent=2))
-    assert 'stg_customers' in seen['heading']
-    assert 'Customers of the seed, typed and trimmed' in seen['page_text']
-    assert 'customer_id' in seen['page_text']
-    # the lineage graph, as cytoscape holds it: the source of the model and the model
+    assert 'customer_revenue' in seen['heading']
+    assert 'Revenue and number of orders per identified customer' in seen['page_text']
+    assert 'total_amount' in seen['page_text']
+    # the lineage graph, as cytoscape holds it: the mart, the three staging models and their sources in
+    # the three catalogs (hive: landing.customers; mariadb: sales.orders; mariadb2: reference.countries)
     assert seen['graph_canvases'] > 0 and 'Lineage Graph' in seen['graph_text']
-    assert sorted(seen['graph_nodes']) == ['landing.customers', 'stg_customers']
+    assert sorted(seen['graph_nodes']) == ['customer_revenue', 'landing.customers', 'reference.countries', 'sales.orders',
+                                           'stg_countries', 'stg_customers', 'stg_orders']
     # no certificate error, no CSP violation (dbt docs' own 404s for unrendered icon URLs are not ours)
     problems = [m for m in seen['console'] if any(w in m for w in ('Content Security Policy', 'Refused', 'ERR_'))]
     assert problems == [], problems
-    png = (ARTIFACTS / 'stg_customers-lineage.png').read_bytes()
+    png = (ARTIFACTS / 'customer_revenue-lineage.png').read_bytes()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 20000

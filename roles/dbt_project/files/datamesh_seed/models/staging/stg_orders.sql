@@ -1,0 +1,6 @@
+select
+    id as order_id,
+    customer_id,
+    amount,
+    ordered_at
+from {{ source('sales', 'orders') }}
