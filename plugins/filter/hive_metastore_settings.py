@@ -53,6 +53,14 @@ ALWAYS_TASKS_40 = ('org.apache.hadoop.hive.metastore.events.EventCleanerTask',
                    'org.apache.hadoop.hive.metastore.ScheduledQueryExecutionsMaintTask',
                    'org.apache.hadoop.hive.metastore.ReplicationMetricsMaintTask')
 
+# Hive 4's metastore rewrites, for clients that do not announce Hive's capabilities (Trino), every
+# new managed table into an EXTERNAL one (MetastoreDefaultTransformer, the default of
+# metastore.metadata.transformer.class), and Trino then refuses to write to its own tables: "Cannot
+# write to non-managed Hive table" (trinodb/trino#28424; a dbt incremental model's INSERT failed so
+# in scenario data_product). A single space switches the transformer off (an empty value means the
+# default): stackabletech/hive-operator#757. Overridable in hive_metastore_site_properties.
+TRANSFORMER_OFF = ' '
+
 # Properties the role sets; hive_metastore_site_properties may not override them.
 MANAGED_PREFIXES = ('javax.jdo.option.', 'metastore.warehouse.dir', 'hive.metastore.warehouse.dir', 'metastore.thrift.',
                     'hive.metastore.port', 'hive.metastore.uris', 'fs.s3a.', 'datanucleus.schema.autoCreateAll',
@@ -532,6 +540,8 @@ def hive_metastore_settings(params):
         site['metastore.thrift.bind.host'] = _text(s['bind_address'])
     if line == '4.0':
         site['metastore.task.threads.always'] = ','.join(ALWAYS_TASKS_40)
+    if major == '4':
+        site['metastore.metadata.transformer.class'] = TRANSFORMER_OFF
     site.update(dict((k, _property_value(v)) for k, v in (s['site_properties'] or {}).items()))
 
     endpoint = _text(s['s3_endpoint']).rstrip('/')

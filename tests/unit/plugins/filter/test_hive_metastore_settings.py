@@ -125,6 +125,7 @@ def test_site_and_core_site_hold_no_secret():
         'datanucleus.schema.autoCreateAll': 'false',
         'metastore.schema.verification': 'true',
         'metastore.task.threads.always': ','.join(ALWAYS_TASKS_40),
+        'metastore.metadata.transformer.class': ' ',
     }
     assert 'HiveProtoEventsCleanerTask' not in s['site']['metastore.task.threads.always']
     assert s['core_site'] == {
@@ -230,6 +231,17 @@ def test_extra_site_properties_are_added_and_win_over_role_defaults():
     assert build(site_properties={'metastore.server.max.threads': 200})['site']['metastore.server.max.threads'] == '200'
     assert 'metastore.task.threads.always' not in build(version='4.1.0', checksums={'4.1.0': SHA},
                                                         java_package='openjdk-17-jre-headless')['site']
+
+
+def test_hive_4_keeps_managed_tables_managed():
+    # Hive 4's default transformer turns Trino's managed tables into external ones (Trino then refuses
+    # to write to them); a single space switches it off, an empty value would mean the default.
+    assert build()['site']['metastore.metadata.transformer.class'] == ' '
+    assert build(version='4.1.0', checksums={'4.1.0': SHA},
+                 java_package='openjdk-17-jre-headless')['site']['metastore.metadata.transformer.class'] == ' '
+    custom = 'org.example.Transformer'
+    assert build(site_properties={'metastore.metadata.transformer.class': custom})['site'][
+        'metastore.metadata.transformer.class'] == custom
 
 
 def test_input_must_be_complete():
