@@ -404,8 +404,8 @@ def _platform_overview(sources):
     panels = []
     for row, ds in enumerate(sources):
         y = row * 5
-        panels.append({'id': row * 10 + 1, 'type': 'row', 'title': '%s (%s, port %d)' % (ds['name'], ds['mysql_host'],
-                                                                                       ds['port']),
+        title = '%s (%s, port %d)' % (ds['name'], ds['mysql_host'], ds['port'])
+        panels.append({'id': row * 10 + 1, 'type': 'row', 'title': title,
                        'collapsed': False, 'gridPos': {'h': 1, 'w': 24, 'x': 0, 'y': y}, 'panels': []})
         panels.append(_stat(row * 10 + 2, 'Version', ds['uid'], VERSION_SQL, _grid(0, y + 1), text=True))
         panels.append(_stat(row * 10 + 3, 'Uptime', ds['uid'], UPTIME_SQL, _grid(8, y + 1), unit='s'))

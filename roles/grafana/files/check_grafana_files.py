@@ -41,8 +41,9 @@ def check_ini(path):
         with open(path, encoding='utf-8') as handle:
             parser.read_file(handle)
     except (configparser.Error, UnicodeDecodeError) as exc:
-        return ['not a valid INI file: %s' % type(exc).__name__ + (': %s' % exc if 'password' not in str(exc).lower()
-                                                                     and 'secret' not in str(exc).lower() else '')]
+        text = str(exc).lower()
+        detail = '' if 'password' in text or 'secret' in text else ': %s' % exc
+        return ['not a valid INI file: %s%s' % (type(exc).__name__, detail)]
     problems = []
 
     def get(section, key):
