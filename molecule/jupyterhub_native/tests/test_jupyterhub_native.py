@@ -159,6 +159,24 @@ def test_dbt_in_the_user_environment(alice_session):
     assert 'MANIFEST_OK' in out
 
 
+@pytest.mark.parametrize('user', ['alice', 'bob'])
+def test_each_user_has_the_platform_dbt_project_as_a_git_repository(host, user):
+    project = host.file(f'/home/{user}/datamesh_seed')
+    assert project.is_directory and project.user == user and project.mode == 0o700
+    model = host.file(f'/home/{user}/datamesh_seed/models/marts/customer_revenue.sql')
+    assert model.user == user and model.mode == 0o600
+    log = host.run(f'runuser -u {user} -- git -C /home/{user}/datamesh_seed log --format=%s')
+    assert log.rc == 0 and log.stdout.splitlines() == ["The platform's dbt project, as provided"], log.stderr
+    status = host.run(f'runuser -u {user} -- git -C /home/{user}/datamesh_seed status --porcelain')
+    assert status.rc == 0 and status.stdout == ''
+
+
+def test_the_platform_dbt_project_parses_with_the_users_profile(host):
+    out = host.run("runuser -u alice -- sh -c 'cd ~/datamesh_seed && /opt/datamesh/jupyterhub/dbt/bin/dbt parse --no-partial-parse'")
+    assert out.rc == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert host.file('/home/alice/datamesh_seed/target/manifest.json').exists
+
+
 def test_jupyterlab_git_extension(alice_session):
     git = alice_session['git_extension']
     assert git['status'] == 200, git
