@@ -12,10 +12,9 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
 
 P = 'grafana_'
 SOURCES = ('apt', 'deb')
@@ -79,14 +78,6 @@ DEFAULTS = {
 }
 REQUIRED = ('host',)
 
-
-def _fail(message, *args):
-    raise AnsibleFilterError(message % args if args else message)
-
-
-def _refuse(problems):
-    if problems:
-        _fail('\n'.join(problems))
 
 
 def _text(value):

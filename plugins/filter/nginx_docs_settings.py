@@ -10,10 +10,9 @@ import ipaddress
 import posixpath
 import re
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
 
 try:
     from cryptography import x509
@@ -104,15 +103,6 @@ DEFAULTS = {
 }
 REQUIRED = ('host',)
 
-
-def _fail(message, *args):
-    raise AnsibleFilterError(message % args if args else message)
-
-
-def _refuse(problems):
-    """Fail with every problem of one class, the first on top."""
-    if problems:
-        _fail('\n'.join(problems))
 
 
 def _path(value, name):

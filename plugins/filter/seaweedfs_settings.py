@@ -8,10 +8,9 @@ import ipaddress
 import posixpath
 import re
 
-from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
 
 ARCHES = {'x86_64': 'amd64', 'amd64': 'amd64', 'aarch64': 'arm64', 'arm64': 'arm64'}
 SOURCES = ('release', 'pypi')
@@ -104,15 +103,6 @@ REQUIRED = ('host', 'cluster_hosts')
 # other components assume when they are given only the HTTP address).
 GRPC_OFFSET = 10000
 
-
-def _fail(message, *args):
-    raise AnsibleFilterError(message % args if args else message)
-
-
-def _refuse(problems):
-    """Fail with every problem of one class, the first on top."""
-    if problems:
-        _fail('\n'.join(problems))
 
 
 def _secret_problems(value, what, access_key=''):

@@ -1,6 +1,6 @@
 # Copyright: datamesh.platform contributors
 # Apache License 2.0 (see LICENSE)
-"""The common start of the roles' settings filters: check the variables, merge the defaults."""
+"""The common start of the roles' settings filters: check the variables, merge the defaults; and how they refuse."""
 
 from __future__ import annotations
 
@@ -22,3 +22,14 @@ def role_params(filter_name, params, defaults, required):
         if not merged.get(key):
             raise AnsibleFilterError('%s: %s is required' % (filter_name, key))
     return merged
+
+
+def fail(message, *args):
+    """Raise the filter error ``message`` (``%`` formatted with ``args`` when given)."""
+    raise AnsibleFilterError(message % args if args else message)
+
+
+def refuse(problems):
+    """Fail with every problem of one class, the first on top; nothing when there is none."""
+    if problems:
+        fail('\n'.join(problems))
