@@ -98,7 +98,6 @@ DEFAULTS = {
 }
 
 
-
 def _int(value, name, low, high, what='a number'):
     try:
         if isinstance(value, bool):

@@ -79,7 +79,6 @@ DEFAULTS = {
 REQUIRED = ('host',)
 
 
-
 def _text(value):
     return to_text(value if value is not None else '')
 

@@ -104,7 +104,6 @@ DEFAULTS = {
 REQUIRED = ('host',)
 
 
-
 def _path(value, name):
     """The directory the docs are read from (only read: any readable directory will do)."""
     path = to_text(value)

@@ -104,7 +104,6 @@ REQUIRED = ('host', 'cluster_hosts')
 GRPC_OFFSET = 10000
 
 
-
 def _secret_problems(value, what, access_key=''):
     """The shared checks (length, well-known values, the access key in it, repeats) plus SeaweedFS's
     own rule: the secret signs S3 requests and is written into s3.json, printable ASCII only."""
