@@ -90,7 +90,7 @@ DEFAULTS = {
     's3_path_style': True, 's3_access_key': '', 's3_secret_key': '', 's3_ca': '', 'site_properties': {},
     'db_group': 'mysql', 'db_host': '', 'db_host_known': False, 'db_instance': '', 'db_vars': {},
     'db_name': 'metastore', 'db_user': 'hive', 'db_address': '', 'db_client_host': '', 'db_socket': '',
-    'db_jdbc_options': {}, 'db_password': '', 'generate_password': True, 'default_ipv4': '',
+    'db_jdbc_options': {}, 'db_readers': [], 'db_password': '', 'generate_password': True, 'default_ipv4': '',
     # preflight's view of the host and the inventory: the host's inventory variables and groups (for the other
     # roles' ports and directories), every host's variables and the groups (for the S3 store), what listens on the
     # host (module listening_ports), the role-prefixed variables in scope and the role's own variable names
@@ -387,6 +387,22 @@ def _secret_problems(s):
     known = KNOWN_SECRETS + (_text(s['db_name']), _text(s['user']))
     problems = checks.secret_problems(P + 'db_password', s['db_password'] or '', user=_text(s['db_user']),
                                       known=known)
+    readers = s['db_readers']
+    if not isinstance(readers, list) or not all(isinstance(r, dict) for r in readers):
+        return problems + ['%sdb_readers must be a list of {name, password, host}' % P]
+    names = [_text(r.get('name')) for r in readers]
+    for index, reader in enumerate(readers):
+        label = '%sdb_readers[%d]' % (P, index)
+        problems += checks.unknown_keys(label, reader, ('name', 'password', 'host'))
+        name = _text(reader.get('name'))
+        if not re.match(r'^[A-Za-z0-9_.-]{1,80}$', name) or name == _text(s['db_user']) or names.count(name) > 1:
+            problems.append('%s.name=%s must be an account name of its own (letters, digits and "_.-", not %sdb_user, '
+                            'not twice)' % (label, name or '""', P))
+        if not re.match(r'^[A-Za-z0-9_.%:-]{1,255}$', _text(reader.get('host', '%'))):
+            problems.append('%s.host=%s must be a MariaDB host pattern (letters, digits and "_.%%:-")'
+                            % (label, reader.get('host')))
+        problems += checks.secret_problems(label + '.password', reader.get('password') or '', user=name, known=known,
+                                           required=True)
     access = _text(s['s3_access_key'])
     problems += checks.secret_problems(P + 's3_secret_key', s['s3_secret_key'] or '', user=access, known=known)
     if access and access == _text(s['s3_secret_key']):
@@ -578,6 +594,7 @@ def hive_metastore_settings(params):
         'truststore': truststore,
         'ca_file': config_dir + '/s3-ca.crt',
         'db': db,
+        'db_readers': [{'name': _text(r['name']), 'host': _text(r.get('host', '%'))} for r in s['db_readers']],
         'jdbc_url': jdbc_url,
         'site': site,
         'core_site': core_site,

@@ -393,3 +393,22 @@ def test_s3_endpoint_of_a_store_of_the_inventory():
     # endpoints outside the inventory's stores cannot be checked here
     assert build(s3_endpoint='https://s3.example.net', **inv)
     assert build(s3_endpoint='https://db1:8333', **inv)
+
+
+def test_db_readers_come_out_without_their_passwords():
+    out = build(db_readers=[{'name': 'datahub', 'password': 'Rd7-reader-Pw-2026x'},
+                            {'name': 'audit', 'password': 'Au3-reader-Pw-2026y', 'host': '10.0.%'}])
+    assert out['db_readers'] == [{'name': 'datahub', 'host': '%'}, {'name': 'audit', 'host': '10.0.%'}]
+    assert 'Rd7-reader-Pw-2026x' not in str(out)
+
+
+@pytest.mark.parametrize('readers, match', [
+    ({'name': 'datahub'}, 'hive_metastore_db_readers must be a list'),
+    ([{'name': 'datahub'}], r'hive_metastore_db_readers\[0\].password is required'),
+    ([{'name': 'datahub', 'password': 'short'}], r'hive_metastore_db_readers\[0\].password is 5 characters long'),
+    ([{'name': 'hive', 'password': 'Rd7-reader-Pw-2026x'}], r'hive_metastore_db_readers\[0\].name=hive must be an account'),
+    ([{'name': 'x', 'password': 'Rd7-reader-Pw-2026x', 'host': 'a b'}], r'\[0\].host=a b must be a MariaDB host'),
+    ([{'name': 'x', 'password': 'Rd7-reader-Pw-2026x', 'priv': 'ALL'}], r'\[0\] has an unknown key priv'),
+])
+def test_bad_db_readers_are_refused(readers, match):
+    refused(match, db_readers=readers)
