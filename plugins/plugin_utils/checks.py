@@ -57,6 +57,7 @@ ROLE_PORTS = {
     'nginx_docs': (('nginx_docs_http_port', 80), ('nginx_docs_https_port', 443)),
     'kubeadm_node': (('kubeadm_node_bind_port', 6443),),
     'grafana': (('grafana_port', 3000),),
+    'datahub': (('datahub_frontend_port', 9443), ('datahub_gms_port', 8943)),
 }
 # SeaweedFS serves gRPC on each HTTP port + 10000.
 SEAWEEDFS_GRPC_OFFSET = 10000
@@ -70,6 +71,7 @@ ROLE_GROUPS = {
     'nginx_docs': ('docs_site',),
     'kubeadm_node': ('kube_control_plane',),
     'grafana': ('grafana',),
+    'datahub': ('datahub',),
 }
 
 
