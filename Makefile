@@ -7,17 +7,18 @@
 #   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
 #   make lab / make lab-destroy        the local lab (playbooks/lab.yml), site.yml and the seed's data product on it
 #   make bench [SCENARIO=a,b] [BENCH_LAB=1]   converge timings into benchmark/results/
+#   make docs                   regenerate docs/reference/roles/ from the roles' meta/argument_specs.yml
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS := tests/harness
 # Tool chain on PATH, ANSIBLE_COLLECTIONS_PATH, MOLECULE_IMAGE, ... for recipes that run Ansible.
 ENV := source $(HARNESS)/lib.sh &&
 
-.PHONY: help test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean
+.PHONY: help test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench docs clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench clean distclean"
+	@echo "targets: test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench docs clean distclean"
 
 test:
 	$(HARNESS)/run.sh
@@ -41,6 +42,7 @@ lab: setup
 	$(ENV) ansible-playbook -i inventory/lab site.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/data_product.yml -e data_product_fixed=true
 	$(ENV) ansible-playbook -i inventory/lab playbooks/dbt.yml
+	$(ENV) ansible-playbook -i inventory/lab playbooks/datahub_ingestion.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab_info.yml
 
 lab-destroy:
@@ -49,6 +51,9 @@ lab-destroy:
 
 bench:
 	benchmark/bench.sh
+
+docs:
+	$(ENV) python tests/harness/gen_role_docs.py
 
 # Outputs of the harness; keeps .venv, the downloaded ansible wheel and the Docker image.
 clean:
