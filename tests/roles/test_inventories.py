@@ -25,8 +25,8 @@ def site_groups(playbook=REPO / 'site.yml'):
 # Groups a platform may leave empty: workers of a single-node Trino, Kubernetes, which only
 # jupyterhub_mode: kubernetes needs, the object stores (MinIO or SeaweedFS, or neither
 # when datamesh_s3_endpoint names an existing S3 service), and the dbt project (a site's own
-# project needs its own sources: inventory/multi-node has none).
-OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node', 'minio', 'seaweedfs', 'dbt'}
+# project needs its own sources: inventory/multi-node has none), and DataHub's ingestion that goes with it.
+OPTIONAL_GROUPS = {'trino_worker', 'kube_control_plane', 'kube_node', 'minio', 'seaweedfs', 'dbt', 'datahub_ingestion'}
 STORE_GROUPS = ('minio', 'seaweedfs')
 
 
@@ -53,7 +53,8 @@ def test_inventory_defines_site_groups(inventory):
 
 def test_site_groups_found():
     assert site_groups() == {'mysql', 'minio', 'seaweedfs', 'hive_metastore', 'trino_coordinator', 'trino_worker',
-                             'kube_control_plane', 'kube_node', 'jupyterhub', 'dbt', 'docs_site', 'grafana'}
+                             'kube_control_plane', 'kube_node', 'jupyterhub', 'dbt', 'docs_site', 'grafana',
+                             'datahub', 'datahub_ingestion'}
 
 
 @pytest.mark.parametrize('inventory', INVENTORIES)
