@@ -500,6 +500,7 @@ def datahub_ingestion_settings(params, prefix=''):
         'ca_file': ca_file if ca else '',
         'data_dir': data_dir,
         'dirs': [data_dir + '/output', data_dir + '/reports'],
+        'parents': checks.parent_dirs([venv, config_dir, data_dir]),
         'sink': sink,
         'recipes': out_recipes,
         'run': [r['name'] for r in selected],

@@ -341,6 +341,7 @@ def dbt_project_settings(params, prefix=''):
         'src': src,
         'files': files,
         'dirs': dirs,
+        'parents': checks.parent_dirs([directory, profiles_dir, venv]),
         'stale': stale,
         'dbt_name': dbt_name,
         'profile_name': profile,

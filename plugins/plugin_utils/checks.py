@@ -131,6 +131,23 @@ def path_problems(paths, foreign=None, what='directory'):
     return problems
 
 
+def parent_dirs(paths):
+    """The ancestors of ``paths`` that are not system directories, shallowest first (``/etc/datamesh/dbt`` for
+    ``/etc/datamesh/dbt/seed``: ``/etc/datamesh`` is one of SYSTEM_DIRS). Roles create them like ``mkdir -p``
+    (which also creates missing system directories such as ``/etc/datamesh``) before their own directories, so
+    that a role's mode and group never land on a directory other roles share."""
+    found = set()
+    for path in paths:
+        if not isinstance(path, str) or not path.startswith('/'):
+            continue
+        parts = posixpath.normpath(path).split('/')[1:-1]
+        for depth in range(1, len(parts) + 1):
+            parent = '/' + '/'.join(parts[:depth])
+            if parent not in SYSTEM_DIRS:
+                found.add(parent)
+    return sorted(found, key=lambda p: (p.count('/'), p))
+
+
 def _relation(a, b):
     if a == b:
         return 'is the same directory as'

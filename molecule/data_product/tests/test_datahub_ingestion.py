@@ -120,3 +120,11 @@ def test_the_dbt_recipe_runs_after_every_dbt_build(host):
     # three builds in side_effect.yml (one failed): each started the dbt recipe, which pushed its results
     started = host.run(f'journalctl -u {INGEST_DBT} --output=cat --no-pager | grep -c "^Starting {INGEST_DBT}"')
     assert int(started.stdout.strip() or 0) >= 3
+
+
+@pytest.mark.parametrize('path', ['/etc/datamesh', '/var/lib/datamesh', '/etc/datamesh/dbt', '/var/lib/datamesh/dbt',
+                                  '/opt/datamesh'])
+def test_shared_parent_directories_stay_open(host, path):
+    # each role's account reaches its own directories below them (dbt's group once locked them to dbt)
+    d = host.file(path)
+    assert (d.user, d.group, d.mode) == ('root', 'root', 0o755)

@@ -196,3 +196,11 @@ def test_ports_in_use_by_an_invisible_process():
     assert checks.ports_in_use_problems(claim, listening, ['mariadb@*.service']) == [
         'mysql_multi_instances[0].port (a)=3307: port 3307 is already in use on this host by a process of user '
         'mysql: stop that service or choose another port']
+
+
+def test_parent_dirs_stop_at_the_system_directories():
+    assert checks.parent_dirs(['/etc/datamesh/dbt/seed', '/var/lib/datamesh/dbt/seed/project', '/opt/datamesh/dbt/venv',
+                               'relative', None]) == [
+        # /etc/datamesh and the like are system directories here too: created on the way, as by mkdir -p
+        '/etc/datamesh/dbt', '/opt/datamesh/dbt', '/var/lib/datamesh/dbt', '/var/lib/datamesh/dbt/seed']
+    assert checks.parent_dirs(['/srv/x']) == []
