@@ -38,7 +38,11 @@ try:
     # The hub spawns the server, then redirects to /user/<name>/lab, where JupyterLab builds its shell.
     WebDriverWait(driver, 180).until(ec.presence_of_element_located((By.ID, 'jp-main-dock-panel')))
     WebDriverWait(driver, 60).until(ec.presence_of_element_located((By.CSS_SELECTOR, '.jp-LauncherCard')))
-    time.sleep(2)   # let the launcher finish painting for the screenshot
+    # JupyterLab asks "Would you like to get notified about official Jupyter news?" in a toast right
+    # after start-up unless fetchNews is set; a few seconds for it to appear (it must not).
+    time.sleep(5)
+    seen['toasts'] = [e.text for e in driver.find_elements(By.CSS_SELECTOR, '.Toastify__toast')]
+    seen['news_prompt'] = 'official Jupyter news' in driver.page_source
     seen['url'] = driver.current_url
     seen['title'] = driver.title
     seen['launcher_cards'] = [e.get_attribute('title') or e.text for e in driver.find_elements(By.CSS_SELECTOR, '.jp-LauncherCard')]

@@ -3,7 +3,8 @@
 over HTTPS (trusting only the generated CA) and prints one JSON object with what it saw:
 
     hub_client.py session USER PASSWORD    log in like a browser, get an API token, spawn the
-                                           server through the REST API, run code in a Python and
+                                           server through the REST API, read JupyterLab's
+                                           notification settings, run code in a Python and
                                            a Bash kernel (git, dbt), use jupyterlab-git and
                                            jupyter-scheduler, schedule a cron job, wait for both
                                            scheduled jobs to run
@@ -149,11 +150,19 @@ async def session(user, password):
     server = server_model['url']
     result['server_url'] = server
 
+    # JupyterLab's settings as the frontend gets them: the notification plugin's schema, with the
+    # defaults of the environment's overrides.json applied (jupyterhub_lab_news: false).
+    r = api.get(f'{BASE}{server}lab/api/settings/@jupyterlab/apputils-extension:notification')
+    properties = r.json().get('schema', {}).get('properties', {}) if r.ok else {}
+    result['lab_notification'] = {'status': r.status_code, 'user_settings': r.json().get('settings') if r.ok else None,
+                                  'defaults': {k: v.get('default') for k, v in properties.items()}}
+
     # Code in kernels: Python (the data libraries), Bash (git, dbt, the user's identity).
     out, err = await run_code(server, token, 'python3', (
-        'import getpass, os, sys, pandas, trino\n'
+        'import getpass, os, sys, matplotlib, pandas, trino\n'
         'print("USER", getpass.getuser())\n'
         'print("PANDAS", pandas.__version__)\n'
+        'print("MATPLOTLIB", matplotlib.__version__)\n'
         'print("TRINO_DBAPI", trino.dbapi.connect.__name__)\n'
         'print("PREFIX", sys.prefix)\n'
         'print("SUM", pandas.DataFrame({"a": [1, 2, 3]})["a"].sum())\n'))

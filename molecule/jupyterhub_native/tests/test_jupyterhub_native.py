@@ -14,6 +14,9 @@ REPO = SCENARIO.parents[1]
 CREDENTIALS = Path(os.environ['MOLECULE_EPHEMERAL_DIRECTORY']) / 'credentials' / 'jupyterhub'
 ARTIFACTS = REPO / '.cache' / 'artifacts' / 'jupyterhub_native'
 HUB_PYTHON = '/opt/datamesh/jupyterhub/hub/bin/python'
+USER_VENV = '/opt/datamesh/jupyterhub/user'
+USER_ENV_REQUIREMENTS = REPO / 'roles' / 'jupyterhub' / 'files' / 'user-environment' / 'requirements.txt'
+STARTER_NOTEBOOK = REPO / 'roles' / 'jupyterhub' / 'files' / 'starter' / '01-query-the-platform.ipynb'
 
 
 # Passwords given in molecule.yml (the others are generated into the credentials directory).
@@ -30,8 +33,19 @@ def password(host, user):
 
 
 def put_file(host, name, dest):
-    data = base64.b64encode((SCENARIO / 'files' / name).read_bytes()).decode()
+    source = SCENARIO / 'files' / name
+    if not source.exists():  # shared with other scenarios (data_product runs the starter notebook too)
+        source = SCENARIO.parent / '_shared' / 'files' / name
+    data = base64.b64encode(source.read_bytes()).decode()
     host.check_output(f'echo {data} | base64 -d > {dest}')
+
+
+def pin(package):
+    """The version of a package in the user environment's requirements."""
+    for line in USER_ENV_REQUIREMENTS.read_text().splitlines():
+        if line.startswith(f'{package}=='):
+            return line.split('==', 1)[1].strip()
+    raise KeyError(package)
 
 
 @pytest.fixture(scope='module')
@@ -140,6 +154,7 @@ def test_python_kernel(alice_session):
     assert py['error'] is None, py
     assert 'USER alice' in py['out']
     assert 'SUM 6' in py['out']
+    assert f'MATPLOTLIB {pin("matplotlib")}' in py['out']
     assert 'PREFIX /opt/datamesh/jupyterhub/user' in py['out']
 
 
@@ -228,5 +243,147 @@ def test_browser_logs_in_and_reaches_jupyterlab(host):
     assert '/user/bob/lab' in seen['url']
     assert 'JupyterLab' in seen['title']
     assert any('Bash' in c for c in seen['launcher_cards']), seen['launcher_cards']
+    # jupyterhub_lab_news: false - no "official Jupyter news" question (test_jupyterlab_news_off_by_default
+    # proves the setting JupyterLab reads; this only shows the prompt did not appear)
+    assert not seen['news_prompt'], seen['toasts']
     png = (ARTIFACTS / 'login-to-jupyterlab.png').read_bytes()
     assert png[:8] == b'\x89PNG\r\n\x1a\n' and len(png) > 20000
+
+
+# ---------------------------------------------------------------- a new user's first five minutes
+STARTER = 'datamesh-starter'
+STAGED = '/opt/datamesh/jupyterhub/starter'
+SCRIPTS = '/var/tmp/molecule-starter'
+ALICE_NOTE = "alice's own notes: the landing bucket gets new files every night"   # converge.yml
+
+
+def expected_links(host):
+    """The README's links, from this scenario's inventory (molecule.yml): the container is in the
+    groups trino_coordinator and datahub (default ports, inventory name), docs_site and grafana
+    (their own names and ports)."""
+    name = host.backend.get_hostname()
+    return [f'[Trino](https://{name}:2020)', '[dbt docs](https://docs.datamesh.test:8444)',
+            '[Grafana](https://grafana.datamesh.test:3443)', f'[DataHub](https://{name}:9443)']
+
+
+def as_user(host, user, command, home=None):
+    """Run command as user with a clean environment (what a notebook server gets, not root's)."""
+    home = home or f'/home/{user}'
+    env = f'HOME={home} PATH={USER_VENV}/bin:/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8'
+    return host.run(f'runuser -u {user} -- env -i -C {home} {env} {command}')
+
+
+@pytest.fixture(scope='module')
+def scripts(host):
+    host.check_output(f'install -d -m 0755 {SCRIPTS}')
+    for name in ('starter_notebook.py',):
+        put_file(host, name, f'{SCRIPTS}/{name}')
+        host.check_output(f'chmod 0644 {SCRIPTS}/{name}')
+    return SCRIPTS
+
+
+def run_notebook(host, user, notebook, last_tag='', home=None):
+    """{cell tag: outputs}; stderr streams left out (matplotlib's note that it builds its font
+    cache on a first import, for instance)."""
+    out = as_user(host, user, f'python {SCRIPTS}/starter_notebook.py run {notebook} {last_tag}', home)
+    assert out.rc == 0, out.stderr[-3000:]
+    cells = json.loads(out.stdout)['cells']
+    return {tag: [o for o in cell['outputs'] if o.get('name') != 'stderr'] for cell in cells for tag in cell['tags']}
+
+
+def secrets(host):
+    """Every password of this scenario: the notebook and its outputs must hold none of them."""
+    return [GIVEN_PASSWORDS['bob'], 'Nb7-trino-fixture-Qw3zK9pL2x', password(host, 'alice')]
+
+
+@pytest.mark.parametrize('user', ['alice', 'bob'])
+def test_each_user_has_the_starter_workspace_as_their_own_files(host, user):
+    workspace = host.file(f'/home/{user}/{STARTER}')
+    assert workspace.is_directory and (workspace.user, workspace.group, workspace.mode) == (user, user, 0o755)
+    assert not host.file(f'/home/{user}/{STARTER}/.git').exists          # a plain directory
+    notebook = host.file(f'/home/{user}/{STARTER}/01-query-the-platform.ipynb')
+    assert (notebook.user, notebook.group, notebook.mode) == (user, user, 0o644)
+    assert notebook.content == STARTER_NOTEBOOK.read_bytes()
+    listing = host.check_output(f'ls -A /home/{user}/{STARTER}').split()
+    # bob deleted his README (converge.yml) and no converge brought it back
+    assert sorted(listing) == (['01-query-the-platform.ipynb', 'README.md'] if user == 'alice'
+                               else ['01-query-the-platform.ipynb'])
+    # the temporary directories the copy goes through are gone
+    assert host.run(f'ls -d /home/{user}/{STARTER}.*').rc != 0
+
+
+def test_starter_readme_has_this_inventorys_links_and_the_next_steps(host):
+    staged = host.file(f'{STAGED}/README.md')
+    assert (staged.user, staged.mode) == ('root', 0o644)
+    readme = staged.content_string
+    links = [line for line in readme.splitlines() if line.startswith('- **[')]
+    assert [line.split('**')[1] for line in links] == expected_links(host)
+    for text in ('~/datamesh_seed', 'cd ~/datamesh_seed', 'dbt build', 'datamesh-dbt-schedule add nightly',
+                 '01-query-the-platform.ipynb', '`trino.datamesh.test:8443`', '~/.datamesh/trino.json',
+                 '/etc/jupyterhub/trino.json', '`hive`, `mysql`', 'Your server stops after 30 minutes'):
+        assert text in readme, text
+    for secret in secrets(host):
+        assert secret not in readme
+
+
+def test_a_users_changes_survive_the_second_converge(host):
+    """converge.yml appended alice's note after the first converge; the idempotence step (the
+    second converge, changed=0) left it, and did not bring back the README bob deleted."""
+    readme = host.file(f'/home/alice/{STARTER}/README.md')
+    assert (readme.user, readme.mode) == ('alice', 0o644)
+    assert readme.content_string == host.file(f'{STAGED}/README.md').content_string + ALICE_NOTE + '\n'
+    assert not host.file(f'/home/bob/{STARTER}/README.md').exists
+
+
+def test_shared_trino_settings_hold_no_credentials(host):
+    settings = host.file('/etc/jupyterhub/trino.json')
+    assert (settings.user, settings.mode) == ('root', 0o644)
+    assert json.loads(settings.content_string) == {
+        'host': 'trino.datamesh.test', 'port': 8443, 'http_scheme': 'https',
+        'ca_file': '/etc/jupyterhub/platform-ca.crt', 'catalogs': ['hive', 'mysql']}
+
+
+def test_starter_notebook_is_valid_and_holds_no_secret(host, scripts):
+    out = as_user(host, 'alice', f'python {scripts}/starter_notebook.py validate /home/alice/{STARTER}/01-query-the-platform.ipynb')
+    assert out.rc == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout)
+    assert (seen['nbformat'], seen['kernel']) == (4, 'python3')
+    assert seen['compiled'] == ['settings', 'connect', 'query', 'chart']      # every code cell compiles
+    text = STARTER_NOTEBOOK.read_text()
+    for secret in secrets(host):
+        assert secret not in text
+    assert 'BasicAuthentication(user, settings[\'password\'])' in text       # the password only from the file
+
+
+@pytest.mark.parametrize('user,source,auth', [
+    ('alice', '/home/alice/.datamesh/trino.json', 'with a password'),
+    ('bob', '/etc/jupyterhub/trino.json', 'without a password'),
+])
+def test_starter_notebook_runs_up_to_the_connection(host, scripts, user, source, auth):
+    """In the user's real home, with the role's settings: every cell up to the connection runs (a
+    query would need the Trino of trino.datamesh.test, which does not exist here; scenario
+    data_product runs the whole notebook against its live Trino)."""
+    outputs = run_notebook(host, user, f'/home/{user}/{STARTER}/01-query-the-platform.ipynb', 'connect')
+    assert outputs['settings'] == [{'type': 'stream', 'name': 'stdout', 'text': (
+        f'Trino at https://trino.datamesh.test:8443 as {user}, {auth} (settings from {source})\n')}]
+    assert outputs['connect'] == []
+    for secret in secrets(host):
+        assert secret not in json.dumps(outputs)
+
+
+def test_jupyterlab_news_off_by_default(host, alice_session):
+    """jupyterhub_lab_news: false. The file is where JupyterLab looks (its application directory's
+    settings/, as `jupyter lab path` reports it for a user), and JupyterLab's settings API - what the
+    frontend reads - serves the notification plugin with fetchNews "false" as its default."""
+    overrides = host.file(f'{USER_VENV}/share/jupyter/lab/settings/overrides.json')
+    assert (overrides.user, overrides.mode) == ('root', 0o644)
+    assert json.loads(overrides.content_string) == {
+        '@jupyterlab/apputils-extension:notification': {'fetchNews': 'false', 'checkForUpdates': False}}
+    paths = as_user(host, 'bob', 'jupyter lab path')
+    assert paths.rc == 0, paths.stderr
+    assert f'Application directory:   {USER_VENV}/share/jupyter/lab' in paths.stdout, paths.stdout
+    notification = alice_session['lab_notification']
+    assert notification['status'] == 200, notification
+    assert notification['defaults']['fetchNews'] == 'false'
+    assert notification['defaults']['checkForUpdates'] is False
+    assert notification['user_settings'] == {}          # alice never chose: the override decides
