@@ -18,7 +18,8 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.module_utils.datahub import clear_secret_paths as clear_secrets
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, systemctl_show as _status)
 
 try:
     from cryptography import x509
@@ -109,18 +110,6 @@ DEFAULTS = {
 }
 
 
-def _int(value, name, low, high, what='a number'):
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = int(value)
-    except (TypeError, ValueError):
-        number = low - 1
-    if not low <= number <= high:
-        _fail('%s=%s must be %s between %d and %d', name, value, what, low, high)
-    return number
-
-
 def _ca_problems(pem, name, required_for):
     if not pem:
         return ['%s is required %s: the CA certificate (PEM) that signed its HTTPS certificate, e.g. the platform '
@@ -148,14 +137,10 @@ def references(value):
     return sorted(set(_ANY_REFERENCE.findall(json.dumps(value, sort_keys=True))))
 
 
-def _status(text):
-    """`systemctl show -p A -p B` output as a dict."""
-    out = {}
-    for line in to_text(text or '').splitlines():
-        key, sep, value = line.partition('=')
-        if sep:
-            out[key.strip()] = value.strip()
-    return out
+def _failure_text(failure):
+    """One failure of a run's report: its title, message and first two context lines."""
+    context = '; '.join(to_text(c) for c in (failure.get('context') or [])[:2])
+    return ('%s: %s %s' % (failure.get('title', ''), failure.get('message', ''), context)).strip()
 
 
 def _run_result(recipe, run):
@@ -187,10 +172,8 @@ def _run_result(recipe, run):
         'failures': count(source, 'failures') + count(sink, 'failures'),
         'warnings': count(source, 'warnings') + count(sink, 'warnings'),
         # What went wrong, from the report (DataHub masks the secrets it knows in it).
-        'failure_messages': [
-            ('%s: %s %s' % (f.get('title', ''), f.get('message', ''), '; '.join(to_text(c) for c in
-                                                                             (f.get('context') or [])[:2]))).strip()
-            for f in (source.get('failures') or []) + (sink.get('failures') or []) if isinstance(f, dict)][:5],
+        'failure_messages': [_failure_text(f) for f in (source.get('failures') or []) + (sink.get('failures') or [])
+                             if isinstance(f, dict)][:5],
         'output': recipe['output'] if recipe['sink'] == 'file' else '',
         'report': recipe['report'],
     }

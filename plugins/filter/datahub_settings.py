@@ -23,7 +23,8 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.module_utils.datahub import SECRET_NAME_RE, clear_secret_paths
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int)
 
 P = 'datahub_'
 METHODS = ('compose', 'helm')
@@ -158,16 +159,6 @@ REQUIRED = ('host',)
 
 def _text(value):
     return to_text(value if value is not None else '')
-
-
-def _int(value, name, low, high):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = low - 1
-    if isinstance(value, bool) or not low <= number <= high:
-        _fail('%s=%s must be a number between %d and %d', name, value, low, high)
-    return number
 
 
 def _megabytes(size):

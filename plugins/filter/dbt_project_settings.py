@@ -10,7 +10,8 @@ import re
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, systemctl_show as _status)
 
 try:
     import yaml
@@ -98,18 +99,6 @@ DEFAULTS = {
 }
 
 
-def _int(value, name, low, high, what='a number'):
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = int(value)
-    except (TypeError, ValueError):
-        number = low - 1
-    if not low <= number <= high:
-        _fail('%s=%s must be %s between %d and %d', name, value, what, low, high)
-    return number
-
-
 def _relative(files, root):
     """Paths of the found files relative to root, without dbt's run-time directories, sorted."""
     out = []
@@ -187,16 +176,6 @@ def _vars_problems(value, name):
     except (TypeError, ValueError):
         problems.append('%s must hold plain data (strings, numbers, booleans, lists, dicts)' % name)
     return problems
-
-
-def _status(text):
-    """`systemctl show -p A -p B` output as a dict."""
-    out = {}
-    for line in to_text(text or '').splitlines():
-        key, sep, value = line.partition('=')
-        if sep:
-            out[key.strip()] = value.strip()
-    return out
 
 
 def _build_result(p, unit):

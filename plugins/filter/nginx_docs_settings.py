@@ -12,7 +12,8 @@ import re
 
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
-from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import fail as _fail, refuse as _refuse, role_params
+from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int)
 
 try:
     from cryptography import x509
@@ -132,16 +133,6 @@ def _port(value, name):
     if not 1 <= port <= 65535:
         _fail('%s=%s must be a port between 1 and 65535', name, value)
     return port
-
-
-def _int(value, name, low, high):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = low - 1
-    if not low <= number <= high:
-        _fail('%s=%s must be a number between %d and %d', name, value, low, high)
-    return number
 
 
 def _secret_problems(value, what, user):

@@ -1,10 +1,12 @@
 # Copyright: datamesh.platform contributors
 # Apache License 2.0 (see LICENSE)
-"""The common start of the roles' settings filters: check the variables, merge the defaults; and how they refuse."""
+"""The common start of the roles' settings filters: check the variables, merge the defaults; how they refuse; and the
+small checks and readers several of them share."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
 
 
 def role_params(filter_name, params, defaults, required):
@@ -33,3 +35,27 @@ def refuse(problems):
     """Fail with every problem of one class, the first on top; nothing when there is none."""
     if problems:
         fail('\n'.join(problems))
+
+
+def bounded_int(value, name, low, high, what='a number'):
+    """``value`` as an int from ``low`` to ``high``; otherwise fail naming the variable ``name`` (booleans are not
+    numbers here, though Python says they are)."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = int(value)
+    except (TypeError, ValueError):
+        number = low - 1
+    if not low <= number <= high:
+        fail('%s=%s must be %s between %d and %d', name, value, what, low, high)
+    return number
+
+
+def systemctl_show(text):
+    """The output of ``systemctl show -p A -p B`` as a dict."""
+    out = {}
+    for line in to_text(text or '').splitlines():
+        key, sep, value = line.partition('=')
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
