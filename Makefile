@@ -7,7 +7,7 @@
 #   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
 #   make lab / make lab-destroy        the local lab (playbooks/lab.yml), site.yml and the seed's data product on it
 #   make bench [SCENARIO=a,b] [BENCH_LAB=1]   converge timings into benchmark/results/
-#   make docs                   regenerate docs/reference/roles/ from the roles' meta/argument_specs.yml
+#   make docs                   regenerate docs/reference/roles/ (argument specs), docs/troubleshooting.md and docs/architecture.svg
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 HARNESS := tests/harness
@@ -54,6 +54,8 @@ bench:
 
 docs:
 	$(ENV) python tests/harness/gen_role_docs.py
+	$(ENV) python tests/harness/gen_troubleshooting.py
+	$(ENV) python tests/harness/gen_architecture.py  # renders docs/architecture.svg with Graphviz (dot)
 
 # Outputs of the harness; keeps .venv, the downloaded ansible wheel and the Docker image.
 clean:
