@@ -205,7 +205,7 @@ def _check_secrets(p):
 def _image(key, ref, registry, digests, what):
     """(repository with registry, tag, digest) of one image reference 'repo:tag'."""
     ref = _text(ref)
-    repository, _, tag = ref.rpartition(':')
+    repository, _sep, tag = ref.rpartition(':')
     if not repository or '/' in tag or '@' in ref:
         _fail('%s=%s must be an image reference with a pinned tag, such as %s (no digest here: put it in '
               '%simage_digests.%s)', what, ref or "''", 'mysql:8.4.7' if key == 'mysql' else 'name:1.2.3', P, key)

@@ -60,7 +60,7 @@ def env_values(text):
     values = {}
     for line in text.splitlines():
         if line and not line.startswith('#'):
-            name, _, value = line.partition('=')
+            name, _sep, value = line.partition('=')
             values[name] = value[1:-1] if value.startswith("'") and value.endswith("'") else None
     return values
 

@@ -52,7 +52,8 @@ def check_compose(path):
     problems = ['service %s is missing' % name for name in SERVICES if name not in services]
     for name, service in services.items():
         image = str(service.get('image', ''))
-        tag = image.split('@')[0].rpartition(':')[2] if ':' in image.split('@')[0].rsplit('/', 1)[-1] else ''
+        name_tag = image.split('@', maxsplit=1)[0]
+        tag = name_tag.rpartition(':')[2] if ':' in name_tag.rsplit('/', 1)[-1] else ''
         if not tag or tag in ('latest', 'head', 'debug'):
             problems.append('%s: the image %s has no pinned tag' % (name, image))
         if not service.get('mem_limit'):
@@ -99,7 +100,7 @@ def check_userprops(path):
         entries = [line.strip() for line in handle if line.strip() and not line.lstrip().startswith(('#', '!'))]
     users = {}
     for entry in entries:
-        user, _, password = entry.partition(':')
+        user, _sep, password = entry.partition(':')
         users[user] = password
     problems = []
     if 'datahub' not in users:
