@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 stamp="$VENV/.requirements.sha256"
-want="$(cat "$REPO/requirements.txt" "$REPO/tests/requirements.txt" "$REPO/tests/harness/collections.txt" | sha256sum | cut -d' ' -f1)"
+want="$( (cat "$REPO/requirements.txt" "$REPO/tests/requirements.txt" "$REPO/tests/harness/collections.txt"; echo "$ANSIBLE_WHEEL_VERSION $AWX_WHEEL_VERSION") | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   log "venv up to date ($VENV)"
 else
@@ -17,22 +17,25 @@ else
   "$VENV/bin/python" -c 'import ansible, molecule, testinfra' || die "pip install of tests/requirements.txt failed"
 
   # Third-party collections: unpack only the folders we need from the ansible wheel.
+  # awx.awx (awx/configure.yml and its tests) from the last ansible package that carries it.
   mkdir -p "$CACHE/wheels"
-  wheel="$CACHE/wheels/ansible-$ANSIBLE_WHEEL_VERSION-py3-none-any.whl"
-  if [ ! -f "$wheel" ]; then
-    log "downloading ansible==$ANSIBLE_WHEEL_VERSION wheel (collections source)"
-    "$VENV/bin/pip" download -q --no-deps "ansible==$ANSIBLE_WHEEL_VERSION" -d "$CACHE/wheels" 2>&1 | grep -v "is ignored" || true
-  fi
-  [ -f "$wheel" ] || die "could not download ansible==$ANSIBLE_WHEEL_VERSION from PyPI"
   site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-  grep -v -e '^#' -e '^$' "$REPO/tests/harness/collections.txt" \
-    | "$VENV/bin/python" -c '
+  for version in "$ANSIBLE_WHEEL_VERSION" "$AWX_WHEEL_VERSION"; do
+    wheel="$CACHE/wheels/ansible-$version-py3-none-any.whl"
+    if [ ! -f "$wheel" ]; then
+      log "downloading ansible==$version wheel (collections source)"
+      "$VENV/bin/pip" download -q --no-deps "ansible==$version" -d "$CACHE/wheels" 2>&1 | grep -v "is ignored" || true
+    fi
+    [ -f "$wheel" ] || die "could not download ansible==$version from PyPI"
+    if [ "$version" = "$AWX_WHEEL_VERSION" ]; then names=awx.awx; else names="$(grep -v -e '^#' -e '^$' -e '^awx[.]awx$' "$REPO/tests/harness/collections.txt")"; fi
+    echo "$names" | "$VENV/bin/python" -c '
 import sys, zipfile
 wheel, site = sys.argv[1:]
-prefixes = tuple("ansible_collections/%s/" % line.strip().replace(".", "/") for line in sys.stdin)
+prefixes = tuple("ansible_collections/%s/" % line.strip().replace(".", "/") for line in sys.stdin if line.strip())
 with zipfile.ZipFile(wheel) as z:
     z.extractall(site, [m for m in z.namelist() if m.startswith(prefixes)])
 ' "$wheel" "$site"
+  done
 
   echo "$want" > "$stamp"
 fi

@@ -6,6 +6,8 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${VENV:-$REPO/.venv}"
 CACHE="${CACHE:-$REPO/.cache}"
 ANSIBLE_WHEEL_VERSION="${ANSIBLE_WHEEL_VERSION:-14.5.0}"
+# awx.awx left the ansible package after 13.x: the last one that carries it (24.6.1), for awx/configure.yml.
+AWX_WHEEL_VERSION="${AWX_WHEEL_VERSION:-13.8.0}"
 # Debian release of the systemd base image used by Molecule and the lab.
 DEBIAN_RELEASE="${DEBIAN_RELEASE:-bookworm}"
 declare -A _DEBIAN_NUMBER=([bookworm]=12 [trixie]=13)
