@@ -105,8 +105,10 @@ bench_lab() {
     status=failed note="data_product.yml failed"
   elif ! timed dbt "$logf" ansible-playbook -i inventory/lab playbooks/dbt.yml; then
     status=failed note="dbt.yml failed"
+  elif ! timed ingest "$logf" ansible-playbook -i inventory/lab playbooks/datahub_ingestion.yml; then
+    status=failed note="datahub_ingestion.yml failed"
   else
-    note="data product: ${product}s; dbt build + docs published: ${dbt}s"
+    note="data product: ${product}s; dbt build + docs published: ${dbt}s; DataHub ingestion (5 recipes): ${ingest}s"
     bench_query "$logf"
     mark=$(($(wc -l <"$logf") + 1))
     if ! timed rerun "$logf" "${site[@]}"; then
