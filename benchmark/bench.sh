@@ -91,7 +91,7 @@ bench_trino_bytes() {
 }
 
 bench_lab() {
-  local logf="$CACHE/logs/bench-lab.log" create converge rerun destroy product dbt mark idem=yes status=ok note=""
+  local logf="$CACHE/logs/bench-lab.log" create converge rerun destroy product dbt ingest mark idem=yes status=ok note=""
   local lab=(ansible-playbook -i inventory/lab playbooks/lab.yml) site=(ansible-playbook -i inventory/lab site.yml)
   : >"$logf"
   log "benchmark: lab (log: ${logf#"$REPO"/})"
