@@ -19,13 +19,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.module_utils.datahub import clear_secret_paths as clear_secrets
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
 from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
-    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, systemctl_show as _status)
-
-try:
-    from cryptography import x509
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # ansible-core depends on it; without it the CA is only checked by its markers
-    HAS_CRYPTOGRAPHY = False
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, pem_certificate_problems, systemctl_show as _status)
 
 ACTIONS = ('deploy', 'ingest')
 KNOWN_VARIABLES = (
@@ -114,14 +108,7 @@ def _ca_problems(pem, name, required_for):
     if not pem:
         return ['%s is required %s: the CA certificate (PEM) that signed its HTTPS certificate, e.g. the platform '
                 'CA <credentials dir>/tls/ca.crt' % (name, required_for)] if required_for else []
-    if '-----BEGIN CERTIFICATE-----' not in pem:
-        return ['%s must be a PEM certificate (-----BEGIN CERTIFICATE-----)' % name]
-    if HAS_CRYPTOGRAPHY:
-        try:
-            x509.load_pem_x509_certificates(pem.encode('utf-8'))
-        except ValueError as exc:
-            return ['%s is not a readable PEM certificate (%s)' % (name, exc)]
-    return []
+    return pem_certificate_problems(pem, name)
 
 
 def _env_value_problems(name, value):

@@ -11,19 +11,13 @@ import re
 from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.datamesh.platform.plugins.plugin_utils import checks
 from ansible_collections.datamesh.platform.plugins.plugin_utils.settings import (
-    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, systemctl_show as _status)
+    fail as _fail, refuse as _refuse, role_params, bounded_int as _int, pem_certificate_problems, systemctl_show as _status)
 
 try:
     import yaml
     HAS_YAML = True
 except ImportError:  # ansible-core depends on PyYAML
     HAS_YAML = False
-
-try:
-    from cryptography import x509
-    HAS_CRYPTOGRAPHY = True
-except ImportError:  # ansible-core depends on it; without it the CA is only checked by its markers
-    HAS_CRYPTOGRAPHY = False
 
 ACTIONS = ('deploy', 'build')
 # The role's variables (meta/argument_specs.yml; a unit test keeps them equal): any other
@@ -150,14 +144,7 @@ def _ca_problems(pem, name):
     if not pem:
         return ['%s is required: the CA certificate (PEM) that signed Trino\'s HTTPS certificate, e.g. the platform '
                 'CA <credentials dir>/tls/ca.crt' % name]
-    if '-----BEGIN CERTIFICATE-----' not in pem:
-        return ['%s must be a PEM certificate (-----BEGIN CERTIFICATE-----)' % name]
-    if HAS_CRYPTOGRAPHY:
-        try:
-            x509.load_pem_x509_certificates(pem.encode('utf-8'))
-        except ValueError as exc:
-            return ['%s is not a readable PEM certificate (%s)' % (name, exc)]
-    return []
+    return pem_certificate_problems(pem, name)
 
 
 def _vars_problems(value, name):

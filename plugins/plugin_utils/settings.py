@@ -8,6 +8,12 @@ from __future__ import annotations
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
+try:
+    from cryptography import x509
+    HAS_CRYPTOGRAPHY = True
+except ImportError:  # ansible-core depends on it; without it a certificate is only checked by its markers
+    HAS_CRYPTOGRAPHY = False
+
 
 def role_params(filter_name, params, defaults, required):
     """Return ``params`` over ``defaults``; refuse a non-dict, unknown keys and empty required keys.
@@ -59,3 +65,15 @@ def systemctl_show(text):
         if sep:
             out[key.strip()] = value.strip()
     return out
+
+
+def pem_certificate_problems(pem, name):
+    """Why the non-empty text ``pem`` (the variable ``name``) is not one or more PEM certificates; [] when it is."""
+    if '-----BEGIN CERTIFICATE-----' not in pem:
+        return ['%s must be a PEM certificate (-----BEGIN CERTIFICATE-----)' % name]
+    if HAS_CRYPTOGRAPHY:
+        try:
+            x509.load_pem_x509_certificates(pem.encode('utf-8'))
+        except ValueError as exc:
+            return ['%s is not a readable PEM certificate (%s)' % (name, exc)]
+    return []
