@@ -318,6 +318,32 @@ def _clip(text, size):
     return text if len(text) <= size else text[:size] + '...'
 
 
+class DataHubObjectManager:
+    """The common state of a module that changes one named DataHub object: the mutations it would send (actions,
+    recorded in check mode too), whether one reached DataHub (sent), and the object's urn."""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.name = module.params['name']
+        self.actions = []
+        self.sent = False       # whether a mutation reached DataHub
+        self.urn = None
+
+    def fail(self, msg, **kwargs):
+        self.module.fail_json(msg=msg, changed=self.sent, actions=self.actions, urn=self.urn, **kwargs)
+
+    def write(self, document, variables, operation):
+        """A mutation: recorded in actions, not sent in check mode. Returns its result or None."""
+        self.actions.append(operation)
+        if self.module.check_mode:
+            return None
+        data = self.client.graphql(document, variables, operation)
+        self.sent = True
+        return data.get(operation)
+
+
 def paginate(client, query, operation, field, items_key, query_text=None, page_size=PAGE_SIZE):
     """Every item of a list query (listIngestionSources, listSecrets), page by page.
 

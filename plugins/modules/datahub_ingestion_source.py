@@ -296,6 +296,7 @@ from ansible_collections.datamesh.platform.plugins.module_utils.datahub import (
     UPDATE_INGESTION_SOURCE,
     DataHubClient,
     DataHubError,
+    DataHubObjectManager,
     canonical_json,
     clear_secrets_problem,
     cron_problem,
@@ -395,31 +396,13 @@ def source_input(want, description):
     return result
 
 
-class IngestionSourceManager:
+class IngestionSourceManager(DataHubObjectManager):
     def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.name = module.params['name']
-        self.actions = []
-        self.sent = False       # whether a mutation reached DataHub
-        self.urn = None
+        super().__init__(module, client)
         self.execution = None
-
-    def fail(self, msg, **kwargs):
-        self.module.fail_json(msg=msg, changed=self.sent, actions=self.actions, urn=self.urn, **kwargs)
 
     def query(self, document, variables, operation):
         return self.client.graphql(document, variables, operation)
-
-    def write(self, document, variables, operation):
-        """A mutation: recorded in actions, not sent in check mode. Returns its result or None."""
-        self.actions.append(operation)
-        if self.module.check_mode:
-            return None
-        data = self.client.graphql(document, variables, operation)
-        self.sent = True
-        return data.get(operation)
 
     def find(self):
         """The urn and current state of the source named self.name, or (None, None)."""

@@ -145,33 +145,14 @@ from ansible_collections.datamesh.platform.plugins.module_utils.datahub import (
     UPDATE_SECRET,
     DataHubClient,
     DataHubError,
+    DataHubObjectManager,
     datahub_argument_spec,
     find_by_name,
     is_loopback_url,
 )
 
 
-class SecretManager:
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.name = module.params['name']
-        self.actions = []
-        self.sent = False
-        self.urn = None
-
-    def fail(self, msg):
-        self.module.fail_json(msg=msg, changed=self.sent, actions=self.actions, urn=self.urn)
-
-    def write(self, document, variables, operation):
-        self.actions.append(operation)
-        if self.module.check_mode:
-            return None
-        data = self.client.graphql(document, variables, operation)
-        self.sent = True
-        return data.get(operation)
-
+class SecretManager(DataHubObjectManager):
     def find(self):
         found = find_by_name(self.client, LIST_SECRETS, 'listSecrets', 'listSecrets', 'secrets', self.name)
         # A secret's urn is made from its name (CreateSecretResolver), so there is at most one.
