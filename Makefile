@@ -6,6 +6,9 @@
 #   make molecule SCENARIO=a,b  only these Molecule scenarios
 #   make image DEBIAN_RELEASE=trixie   (re)build the systemd base image for Debian 13
 #   make lab / make lab-destroy        the local lab (playbooks/lab.yml), site.yml and the seed's data product on it
+#   make lab-offline            a fresh lab converged offline from a mirror built by playbooks/mirror.yml, the starter
+#                               notebook run through JupyterHub, site.yml again from the execution environment (tests/lab/offline.sh)
+#   make mirror MIRROR_DIR=dir  the offline mirror of what inventory/lab installs (playbooks/mirror.yml)
 #   make bench [SCENARIO=a,b] [BENCH_LAB=1]   converge timings into benchmark/results/
 #   make docs                   regenerate docs/reference/roles/ (argument specs), docs/troubleshooting.md and docs/architecture.svg
 SHELL := /bin/bash
@@ -14,11 +17,11 @@ HARNESS := tests/harness
 # Tool chain on PATH, ANSIBLE_COLLECTIONS_PATH, MOLECULE_IMAGE, ... for recipes that run Ansible.
 ENV := source $(HARNESS)/lib.sh &&
 
-.PHONY: help test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench docs clean distclean
+.PHONY: help test test-extended lint sanity units roles build molecule setup image lab lab-destroy lab-offline mirror bench docs clean distclean
 
 help:
 	@sed -n 's/^#   //p' Makefile
-	@echo "targets: test test-extended lint sanity units roles build molecule setup image lab lab-destroy bench docs clean distclean"
+	@echo "targets: test test-extended lint sanity units roles build molecule setup image lab lab-destroy lab-offline mirror bench docs clean distclean"
 
 test:
 	$(HARNESS)/run.sh
@@ -44,6 +47,13 @@ lab: setup
 	$(ENV) ansible-playbook -i inventory/lab playbooks/dbt.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/datahub_ingestion.yml
 	$(ENV) ansible-playbook -i inventory/lab playbooks/lab_info.yml
+
+lab-offline: setup
+	tests/lab/offline.sh
+
+MIRROR_DIR ?= $(CURDIR)/.cache/mirror
+mirror: setup
+	$(ENV) ansible-playbook -i inventory/lab playbooks/mirror.yml -e mirror_dir=$(MIRROR_DIR)
 
 lab-destroy:
 	$(HARNESS)/bootstrap.sh
