@@ -616,8 +616,19 @@ def hive_metastore_settings(params):
     }
 
 
+def hive_metastore_artifacts(params):
+    """Only the artifacts of the settings (the release and Hadoop's jars), from only what decides them: for the role's
+    `mirror` entry point, which runs before the platform's secrets and CA exist."""
+    if not isinstance(params, dict):
+        _fail('hive_metastore_artifacts expects a dict, got %s' % type(params).__name__)
+    missing = sorted({'version', 'maven', 'sha256', 'checksums', 'jars', 'install_root'} - set(params))
+    if missing:
+        _fail('hive_metastore_artifacts: missing keys %s' % ', '.join(missing))
+    return _artifacts(params)[1]
+
+
 class FilterModule:
     """datamesh.platform filters."""
 
     def filters(self):
-        return {'hive_metastore_settings': hive_metastore_settings}
+        return {'hive_metastore_settings': hive_metastore_settings, 'hive_metastore_artifacts': hive_metastore_artifacts}

@@ -44,7 +44,8 @@ def _check_url(value, variable, allow_path=False):
 
 def pip_extra_args(find_links, index_url=''):
     """pip's options for the hosts: ``--no-index --find-links X`` (a mirror, nothing else), ``--index-url Y`` (a
-    PyPI proxy), both (the proxy and the mirror), or ``''`` (PyPI)."""
+    PyPI proxy), both (the proxy and the mirror), or ``''`` (PyPI). pip ignores a plain-http location unless its
+    host is named with ``--trusted-host``, which is added for it (a site's internal mirror often is plain http)."""
     links = _check_url(find_links, 'datamesh_pip_find_links', allow_path=True)
     index = _check_url(index_url, 'datamesh_pip_index_url')
     args = []
@@ -54,6 +55,13 @@ def pip_extra_args(find_links, index_url=''):
         args.append('--no-index')
     if links:
         args += ['--find-links', links]
+    trusted = []
+    for url in (index, links):
+        parts = urlsplit(url)
+        if parts.scheme == 'http' and parts.netloc not in trusted:
+            trusted.append(parts.netloc)
+    for netloc in trusted:
+        args += ['--trusted-host', netloc]
     return ' '.join(args)
 
 

@@ -6,6 +6,7 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.datamesh.platform.plugins.filter.hive_metastore_settings import (
     ALWAYS_TASKS_40,
     FilterModule,
+    hive_metastore_artifacts,
     hive_metastore_settings,
 )
 
@@ -41,6 +42,26 @@ def refused(match, **changes):
 
 def test_filter_is_registered():
     assert FilterModule().filters()['hive_metastore_settings'] is hive_metastore_settings
+    assert FilterModule().filters()['hive_metastore_artifacts'] is hive_metastore_artifacts
+
+
+ARTIFACT_KEYS = ('version', 'maven', 'sha256', 'checksums', 'jars', 'install_root')
+
+
+def test_artifacts_alone_are_the_settings_artifacts_without_the_rest():
+    # the mirror entry point: no CA, no secret, no database, no facts
+    alone = hive_metastore_artifacts({k: BASE[k] for k in ARTIFACT_KEYS})
+    assert alone == build()['artifacts']
+    assert [a['name'] for a in alone] == ['hive-metastore', 'hadoop-client-api', 'aws-java-sdk-bundle']
+
+
+def test_artifacts_alone_refuse_what_the_settings_refuse():
+    with pytest.raises(AnsibleFilterError, match='hive_metastore_sha256 must be the sha256'):
+        hive_metastore_artifacts(dict({k: BASE[k] for k in ARTIFACT_KEYS}, checksums={}))
+    with pytest.raises(AnsibleFilterError, match='missing keys install_root, jars'):
+        hive_metastore_artifacts({k: BASE[k] for k in ARTIFACT_KEYS[:4]})
+    with pytest.raises(AnsibleFilterError, match='expects a dict'):
+        hive_metastore_artifacts(['4.0.1'])
 
 
 def test_artifacts_from_maven_with_their_sha256():

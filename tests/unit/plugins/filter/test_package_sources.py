@@ -14,7 +14,14 @@ def test_nothing_set_means_pypi_and_npmjs():
 
 
 def test_find_links_alone_means_the_mirror_only():
-    assert pip_extra_args('http://10.0.0.1:8089/pypi/index.html') == '--no-index --find-links http://10.0.0.1:8089/pypi/index.html'
+    assert pip_extra_args('https://m.example/pypi/index.html') == '--no-index --find-links https://m.example/pypi/index.html'
+
+
+def test_a_plain_http_mirror_is_named_a_trusted_host_or_pip_ignores_it():
+    assert pip_extra_args('http://10.0.0.1:8089/pypi/index.html') == (
+        '--no-index --find-links http://10.0.0.1:8089/pypi/index.html --trusted-host 10.0.0.1:8089')
+    assert pip_extra_args('http://m/pypi/', 'http://m/simple') == (
+        '--index-url http://m/simple --find-links http://m/pypi/ --trusted-host m')
 
 
 def test_find_links_may_be_a_path_on_the_hosts():
@@ -27,7 +34,7 @@ def test_an_index_url_is_a_pypi_proxy():
 
 
 def test_both_use_the_proxy_and_the_mirror():
-    assert pip_extra_args(' http://m/pypi/ ', 'https://p/simple') == '--index-url https://p/simple --find-links http://m/pypi/'
+    assert pip_extra_args(' https://m/pypi/ ', 'https://p/simple') == '--index-url https://p/simple --find-links https://m/pypi/'
 
 
 def test_npm_registry_gets_its_trailing_slash():
