@@ -29,6 +29,8 @@ def log(msg):
 def login(hub, user, password, ca):
     s = requests.Session()
     s.verify = ca
+    # Else REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE from the environment would win over verify (a requests rule).
+    s.trust_env = False
     r = s.get(f'{hub}/hub/login')
     r.raise_for_status()
     xsrf = s.cookies.get('_xsrf')

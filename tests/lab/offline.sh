@@ -14,12 +14,13 @@
 #      (tests/lab/hub_notebook.py), which must give the seed's answer and draw the chart;
 #   6. the execution environment, built from this checkout (awx/build-ee.sh, tag EE_IMAGE), runs site.yml
 #      against the converged lab with ansible-runner, offline from the same mirror: changed=0.
+# LAB_OFFLINE_FROM=N starts at step N on the lab as it is (the mirror is served in any case).
 # Debian packages still come from Debian's archive (the site's own Debian mirror, on an air-gapped
 # site). Logs and results go to .cache/logs/lab-offline/.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
-# shellcheck source=../harness/lib.sh
+# shellcheck source=tests/harness/lib.sh
 source tests/harness/lib.sh
 MIRROR="${DATAMESH_MIRROR_DIR:-$REPO/.cache/mirror}"
 LOGS="$REPO/.cache/logs/lab-offline"
@@ -28,7 +29,8 @@ PORT="${MIRROR_PORT:-8089}"
 INV=inventory/lab
 mkdir -p "$LOGS"
 RESULTS="$LOGS/results.tsv"
-: >"$RESULTS"
+FROM="${LAB_OFFLINE_FROM:-1}"
+[ "$FROM" -gt 1 ] || : >"$RESULTS"
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 timed() {  # timed NAME COMMAND...: runs it with its output in $LOGS/NAME.log, records the seconds
@@ -50,16 +52,20 @@ recap_changed() {  # the sum of changed= in a PLAY RECAP
 }
 
 step "1. the lab"
-if [ "${LAB_KEEP:-0}" != 1 ]; then
-  timed lab-destroy ansible-playbook -i "$INV" playbooks/lab.yml -e lab_state=absent
+if [ "$FROM" -le 1 ]; then
+  if [ "${LAB_KEEP:-0}" != 1 ]; then
+    timed lab-destroy ansible-playbook -i "$INV" playbooks/lab.yml -e lab_state=absent
+  fi
+  timed lab-create ansible-playbook -i "$INV" playbooks/lab.yml
 fi
-timed lab-create ansible-playbook -i "$INV" playbooks/lab.yml
 
 step "2. the mirror, into $MIRROR"
-timed mirror ansible-playbook -i "$INV" playbooks/mirror.yml -e "mirror_dir=$MIRROR"
-timed mirror-again ansible-playbook -i "$INV" playbooks/mirror.yml -e "mirror_dir=$MIRROR"
-[ "$(recap_changed "$LOGS/mirror-again.log")" = 0 ] || { echo "mirror.yml changed something on its second run" >&2; exit 1; }
-for d in "$MIRROR" "$MIRROR/pypi" "$MIRROR/npm"; do du -sh "$d"; done | tee "$LOGS/mirror-size.txt" >&2
+if [ "$FROM" -le 2 ]; then
+  timed mirror ansible-playbook -i "$INV" playbooks/mirror.yml -e "mirror_dir=$MIRROR"
+  timed mirror-again ansible-playbook -i "$INV" playbooks/mirror.yml -e "mirror_dir=$MIRROR"
+  [ "$(recap_changed "$LOGS/mirror-again.log")" = 0 ] || { echo "mirror.yml changed something on its second run" >&2; exit 1; }
+  for d in "$MIRROR" "$MIRROR/pypi" "$MIRROR/npm"; do du -sh "$d"; done | tee "$LOGS/mirror-size.txt" >&2
+fi
 
 step "3. serving the mirror on the lab network"
 gateway="$(docker network inspect datamesh-lab -f '{{(index .IPAM.Config 0).Gateway}}')"
@@ -79,32 +85,36 @@ EOF
 find "$MIRROR" -type f | sort >"$LOGS/mirror-files.before"
 
 step "4. the platform, offline from the mirror"
-timed site ansible-playbook -i "$INV" site.yml -e "@$VARS"
-timed data-product ansible-playbook -i "$INV" playbooks/data_product.yml -e data_product_fixed=true -e "@$VARS"
-timed dbt ansible-playbook -i "$INV" playbooks/dbt.yml -e "@$VARS"
-timed datahub-ingestion ansible-playbook -i "$INV" playbooks/datahub_ingestion.yml -e "@$VARS"
-timed lab-info ansible-playbook -i "$INV" playbooks/lab_info.yml
-find "$MIRROR" -type f | sort >"$LOGS/mirror-files.after"
-diff "$LOGS/mirror-files.before" "$LOGS/mirror-files.after" >&2 || { echo "files were added to the mirror during the offline run" >&2; exit 1; }
-for kind in pypi npm; do
-  served="$(grep -c "\"GET /$kind/" "$LOGS/http.log" || true)"
-  echo "$kind requests served by the mirror: $served" >&2
-  [ "$served" -gt 0 ] || { echo "no $kind request reached the mirror" >&2; exit 1; }
-done
+if [ "$FROM" -le 4 ]; then
+  timed site ansible-playbook -i "$INV" site.yml -e "@$VARS"
+  timed data-product ansible-playbook -i "$INV" playbooks/data_product.yml -e data_product_fixed=true -e "@$VARS"
+  timed dbt ansible-playbook -i "$INV" playbooks/dbt.yml -e "@$VARS"
+  timed datahub-ingestion ansible-playbook -i "$INV" playbooks/datahub_ingestion.yml -e "@$VARS"
+  timed lab-info ansible-playbook -i "$INV" playbooks/lab_info.yml
+  find "$MIRROR" -type f | sort >"$LOGS/mirror-files.after"
+  diff "$LOGS/mirror-files.before" "$LOGS/mirror-files.after" >&2 || { echo "files were added to the mirror during the offline run" >&2; exit 1; }
+  for kind in pypi npm; do
+    served="$(grep -c "\"GET /$kind/" "$LOGS/http.log" || true)"
+    echo "$kind requests served by the mirror: $served" >&2
+    [ "$served" -gt 0 ] || { echo "no $kind request reached the mirror" >&2; exit 1; }
+  done
+fi
 
 step "5. a lab user runs the starter notebook through JupyterHub"
-venv="$REPO/.cache/lab-client"
-[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-"$venv/bin/pip" install --quiet requests==2.34.2 websocket-client==1.9.0
-timed hub-notebook-run sh -c "'$venv/bin/python' tests/lab/hub_notebook.py https://localhost:8443 dataadmin \
-  '$INV/.credentials/jupyterhub/datamesh-lab/users/dataadmin' '$INV/.credentials/tls/ca.crt' >'$LOGS/hub-notebook.json'"
-# The same federated query through the Trino CLI in the coordinator (password from a file, via the environment).
-TRINO_PASSWORD="$(cat "$INV/.credentials/trino/datamesh/admin_password")" docker exec -e TRINO_PASSWORD datamesh-lab \
-  trino --server https://datamesh-lab:2020 --truststore-path /etc/trino/tls/ca.crt --user admin --password \
-  --output-format CSV_UNQUOTED --execute "SELECT k.region, sum(o.amount) FROM hive.landing.customers c
-    JOIN mariadb.sales.orders o ON o.customer_id = CAST(nullif(c.id, '') AS integer)
-    JOIN mariadb2.reference.countries k ON k.code = c.country GROUP BY k.region" >"$LOGS/expected.csv"
-python3 tests/lab/check_notebook.py "$LOGS/hub-notebook.json" "$LOGS/expected.csv" >&2
+if [ "$FROM" -le 5 ]; then
+  venv="$REPO/.cache/lab-client"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet requests==2.34.2 websocket-client==1.9.0
+  timed hub-notebook-run sh -c "'$venv/bin/python' tests/lab/hub_notebook.py https://localhost:8443 dataadmin \
+    '$INV/.credentials/jupyterhub/datamesh-lab/users/dataadmin' '$INV/.credentials/tls/ca.crt' >'$LOGS/hub-notebook.json'"
+  # The same federated query through the Trino CLI in the coordinator (password from a file, via the environment).
+  TRINO_PASSWORD="$(cat "$INV/.credentials/trino/datamesh/admin_password")" docker exec -e TRINO_PASSWORD datamesh-lab \
+    trino --server https://datamesh-lab:2020 --truststore-path /etc/trino/tls/ca.crt --user admin --password \
+    --output-format CSV_UNQUOTED --execute "SELECT k.region, sum(o.amount) FROM hive.landing.customers c
+      JOIN mariadb.sales.orders o ON o.customer_id = CAST(nullif(c.id, '') AS integer)
+      JOIN mariadb2.reference.countries k ON k.code = c.country GROUP BY k.region" >"$LOGS/expected.csv" 2>"$LOGS/trino-cli.log"
+  python3 tests/lab/check_notebook.py "$LOGS/hub-notebook.json" "$LOGS/expected.csv" >&2
+fi
 
 step "6. the execution environment, built from this checkout, runs site.yml against the converged lab"
 builder="$REPO/.cache/ee-builder"
@@ -113,10 +123,20 @@ builder="$REPO/.cache/ee-builder"
 timed ee-build env PATH="$builder/bin:$PATH" awx/build-ee.sh --tag "$EE_IMAGE"
 runner="$REPO/.cache/ee-runner"
 rm -rf "$runner" && mkdir -p "$runner"
+# From inside the EE the containers are reached through the Docker API (no docker CLI in the image): a second
+# inventory source, read after inventory/lab (ansible-runner puts its --inventory after --cmdline), sets the
+# connection for the lab's hosts only (an extra variable would also take delegate_to: localhost into a container).
+cat >"$LOGS/ee-connection.yml" <<EOF
+---
+# written by tests/lab/offline.sh
+all:
+  vars:
+    ansible_connection: community.docker.docker_api
+EOF
 timed ee-site docker run --rm --user 0:0 \
   -v /var/run/docker.sock:/var/run/docker.sock -v "$REPO:$REPO" -w "$REPO" \
-  "$EE_IMAGE" ansible-runner run "$runner" --project-dir "$REPO" -p site.yml --inventory "$REPO/$INV" \
-  --cmdline "-e @$VARS -e ansible_connection=community.docker.docker_api"
+  "$EE_IMAGE" ansible-runner run "$runner" --project-dir "$REPO" -p site.yml --inventory "$LOGS/ee-connection.yml" \
+  --cmdline "-e @$VARS -i $REPO/$INV"
 [ "$(recap_changed "$LOGS/ee-site.log")" = 0 ] || { echo "site.yml in the EE changed something on the converged lab" >&2; exit 1; }
 grep -h -o '"ansible_version": "[^"]*"\|datamesh.platform [0-9.]*' "$runner"/artifacts/*/job_events/*.json 2>/dev/null | sort -u | head -3 >&2 || true
 
