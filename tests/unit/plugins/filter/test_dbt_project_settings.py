@@ -196,7 +196,12 @@ def test_build_action_needs_no_source():
 
 def test_every_variable_of_the_argument_specs_is_known():
     specs = yaml.safe_load((ROLE / 'meta' / 'argument_specs.yml').read_text())
-    for entry in specs['argument_specs'].values():
+    for name, entry in specs['argument_specs'].items():
+        if name == 'mirror':
+            # playbooks/mirror.yml's entry point declares none: validating would template them all, and some read
+            # files that a site before its first converge does not have yet (the platform CA).
+            assert entry['options'] == {}
+            continue
         assert sorted(KNOWN_VARIABLES) == sorted(entry['options'])
     defaults = yaml.safe_load((ROLE / 'defaults' / 'main.yml').read_text())
     assert sorted(defaults) == sorted(KNOWN_VARIABLES)
