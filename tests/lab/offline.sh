@@ -120,6 +120,8 @@ step "6. the execution environment, built from this checkout, runs site.yml agai
 builder="$REPO/.cache/ee-builder"
 [ -x "$builder/bin/ansible-builder" ] || python3 -m venv "$builder"
 "$builder/bin/pip" install --quiet ansible-builder==3.1.0
+# The EE's base image is built locally from Debian's archive (no registry) when it is not there yet.
+docker image inspect datamesh/ee-base:13 >/dev/null 2>&1 || timed ee-base awx/ee-base/build.sh
 timed ee-build env PATH="$builder/bin:$PATH" awx/build-ee.sh --tag "$EE_IMAGE"
 runner="$REPO/.cache/ee-runner"
 rm -rf "$runner" && mkdir -p "$runner"
