@@ -188,7 +188,7 @@ packages:
     - name: "@scope/util"
       version: 1.2.0
       file: "@scope/util/-/util-1.2.0.tgz"
-      sha256: 709fe6a62bc74ffcaa80e9dca3b89b3f09440d303a2cafac15ee42a1196781e7
+      sha256: 709fe6a62bc74ffcaa80e9dca3b89b3f...(64 hex digits)
       size: 257
       integrity: sha512-bwSfMxIPact7noZSkmkmdRHCktuMfhEEGf8PUdaQUMcazl9selMOEa8phiY7jrV7cCDbURV8xdM7hNnarbsnkQ==
       source: https://registry.npmjs.org/@scope/util/-/util-1.2.0.tgz

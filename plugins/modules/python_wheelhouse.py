@@ -190,7 +190,7 @@ files:
   type: list
   elements: dict
   sample: [{name: dbt-core, version: 1.11.16, file: dbt_core-1.11.16-py3-none-any.whl, kind: wheel, size: 1052311,
-            sha256: 9e1c2f7b5d0a8c6e4f3b2a1d0c9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e, build_requirement: false}]
+            sha256: 9e1c2f7b5d0a8c6e...(64 hex digits), build_requirement: false}]
 missing:
   description:
     - The pins, as C(name==version), that had no file in O(dest). They were downloaded, or in check mode would be.
